@@ -1,0 +1,49 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "accounts",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "accounts", targets: ["accounts"]),
+        .library(name: "AccountsCore", targets: ["AccountsCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+    ],
+    targets: [
+        // The system OpenSSL 3 (apt: libssl-dev); shim.h wraps what Swift cannot call (macros).
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .target(
+            name: "AccountsCore",
+            dependencies: [
+                "COpenSSL",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Mustache", package: "swift-mustache"),
+            ]
+        ),
+        .executableTarget(
+            name: "accounts",
+            dependencies: [
+                "AccountsCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "AccountsCoreTests",
+            dependencies: ["AccountsCore"]
+        ),
+        // Drives the built `accounts` binary end to end; depends on it so `swift test` builds it.
+        .testTarget(
+            name: "AccountsCLITests",
+            dependencies: ["accounts", "AccountsCore"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

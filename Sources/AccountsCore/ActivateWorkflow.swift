@@ -1,0 +1,70 @@
+/// `activate`: check a link and, when it is good, activate the account exactly once.
+public struct ActivateWorkflow {
+    let store: AccountStore
+    let tokens: TokenGenerator
+
+    public init(store: AccountStore, tokens: TokenGenerator) {
+        self.store = store
+        self.tokens = tokens
+    }
+
+    public struct Outcome: Sendable {
+        public var user: User
+        /// 0 when SECRET_KEY signed the link, n for SECRET_KEY_FALLBACKS[n-1].
+        public var keyIndex: Int
+    }
+
+    /// Activates, or throws: invalid link (.badData), unknown user (.noSuchUser),
+    /// already active (.badData), expired (.badData). Each has its own message.
+    public func activate(_ link: ActivationLink, at instant: UTCDateTime = .now()) throws -> Outcome {
+        let user = try inspect(link, at: instant)
+        guard case .valid(let keyIndex, _) = tokens.check(link.token, for: user, at: instant) else {
+            preconditionFailure("inspect returned a user whose token is not valid")
+        }
+        guard try store.activate(user, at: instant) else {
+            // Another process changed the row between our check and our update.
+            if let now = try store.user(id: user.id), now.isActive {
+                throw AccountsError(.badData, "account '\(user.userID)' is already active")
+            }
+            throw AccountsError(.badData, "invalid activation link: the account changed while it was being activated; request a new link")
+        }
+        var activated = user
+        activated.isActive = true
+        activated.lastLogin = instant
+        activated.activatedAt = instant
+        return Outcome(user: activated, keyIndex: keyIndex)
+    }
+
+    /// The account the link activates, if `activate` would accept it now; otherwise the error
+    /// `activate` would give. Changes nothing.
+    public func inspect(_ link: ActivationLink, at instant: UTCDateTime = .now()) throws -> User {
+        guard let id = UIDCodec.decode(link.uid) else {
+            throw AccountsError(.badData, "invalid activation link: '\(printable(link.uid, limit: 40))' is not a user id")
+        }
+        guard Self.looksLikeToken(link.token) else {
+            throw AccountsError(.badData, "invalid activation link: '\(printable(link.token, limit: 60))' is not a token")
+        }
+        guard let user = try store.user(id: id) else {
+            throw AccountsError(.noSuchUser, "activation link is for user #\(id), which does not exist (it may have been purged)")
+        }
+        if user.isActive {
+            throw AccountsError(.badData, "account '\(user.userID)' is already active")
+        }
+        switch tokens.check(link.token, for: user, at: instant) {
+        case .valid:
+            return user
+        case .expired(_, let issuedAt):
+            let expiredAt = tokens.expiry(ofTimestamp: issuedAt)
+            throw AccountsError(.badData, "activation link for '\(user.userID)' expired at \(expiredAt.wholeSecondsText) UTC; send a new one with: accounts send-activation \(user.userID)")
+        case .invalid:
+            throw AccountsError(.badData, "invalid activation link for '\(user.userID)': the token does not match (wrong, already used, superseded by a new password, or signed with a retired key)")
+        }
+    }
+
+    /// `<1–13 base36 digits>-<32 hex digits>`: the shape of a Django token.
+    static func looksLikeToken(_ token: String) -> Bool {
+        let parts = token.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 2, Base36.decode(parts[0]) != nil, parts[1].utf8.count == 32 else { return false }
+        return parts[1].utf8.allSatisfy { ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "f")) }
+    }
+}

@@ -1,0 +1,82 @@
+/// `register`: validate, insert the inactive user, mail the activation link, record the mail.
+public struct RegisterWorkflow {
+    public struct Request: Sendable {
+        public var userID: String
+        public var email: String
+        /// nil: an unusable password (the user sets one later, e.g. through the Django site).
+        public var password: String?
+        public var level: String?
+        public var department: String?
+        /// false: create the account and print the link, but send no mail.
+        public var sendMail: Bool
+
+        public init(userID: String, email: String, password: String?, level: String?, department: String?, sendMail: Bool) {
+            self.userID = userID
+            self.email = email
+            self.password = password
+            self.level = level
+            self.department = department
+            self.sendMail = sendMail
+        }
+    }
+
+    public struct Outcome: Sendable {
+        public var user: User
+        public var link: IssuedLink
+        /// Where the mail went, or nil when none was sent.
+        public var deliveredTo: String?
+    }
+
+    let store: AccountStore
+    let links: ActivationLinks
+    let mail: ActivationMail?
+    let hasher: PasswordHasher
+
+    public init(store: AccountStore, links: ActivationLinks, mail: ActivationMail?, hasher: PasswordHasher = PasswordHasher()) {
+        self.store = store
+        self.links = links
+        self.mail = mail
+        self.hasher = hasher
+    }
+
+    public func register(_ request: Request, at instant: UTCDateTime = .now()) throws -> Outcome {
+        let userID = try UserID.normalize(request.userID)
+        let email = try EmailAddress.normalize(request.email)
+        let level = try Self.field("level", request.level)
+        let department = try Self.field("department", request.department)
+        if let password = request.password, password.isEmpty {
+            throw AccountsError(.badData, "the password is empty")
+        }
+        // Hash before touching the database: the slow part stays outside the write lock.
+        let password = request.password.map { hasher.hash($0) } ?? PasswordHasher.unusable()
+        let user = try store.insert(NewUser(userID: userID, email: email, password: password,
+                                            level: level, department: department, dateJoined: instant))
+        let link = links.issue(for: user, at: instant)
+        guard request.sendMail, let mail else {
+            return Outcome(user: user, link: link, deliveredTo: nil)
+        }
+        let destination: String
+        do {
+            destination = try mail.send(to: user, link: link, at: instant)
+        } catch let error as AccountsError {
+            // The account stays, inactive and with no activation_sent_at: nothing claims a mail went out.
+            throw AccountsError(error.kind, "account '\(userID)' was registered but the activation mail was not sent (\(error.message)); retry with: accounts send-activation \(userID)")
+        }
+        try store.recordActivationSent(id: user.id, at: instant)
+        var sent = user
+        sent.activationSentAt = instant
+        return Outcome(user: sent, link: link, deliveredTo: destination)
+    }
+
+    /// Free-text columns: any text but control characters, at most 150 characters.
+    static func field(_ name: String, _ value: String?) throws -> String? {
+        guard let value else { return nil }
+        if value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            throw AccountsError(.badData, "invalid \(name) '\(printable(value))': it contains control characters")
+        }
+        guard value.unicodeScalars.count <= 150 else {
+            throw AccountsError(.badData, "invalid \(name) '\(printable(value))': longer than 150 characters")
+        }
+        return value.isEmpty ? nil : value
+    }
+}

@@ -1,0 +1,215 @@
+import Foundation
+import GRDB
+
+/// The SQLite store: one file, WAL, a busy timeout, versioned migrations.
+public final class SQLiteStore: AccountStore {
+    public let path: String
+    private let queue: DatabaseQueue
+
+    /// Opens (and migrates) the database at `path`. With `create` false a missing file is an
+    /// error instead of a new empty database, so a typo in --database is not silently "no users".
+    public init(path: String, create: Bool) throws {
+        self.path = path
+        var isDirectory: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+        if isDirectory.boolValue {
+            throw AccountsError(.ioError, "database \(path) is a directory, not a file")
+        }
+        if !exists && !create {
+            throw AccountsError(.noInput, "no database at \(path) (create one with 'accounts init', or pass --database or set ACCOUNTS_DATABASE)")
+        }
+        var configuration = Configuration()
+        configuration.journalMode = .wal
+        // Other accounts processes (an operator, the nightly purge) may hold the write lock
+        // for a moment; wait for it rather than fail.
+        configuration.busyMode = .timeout(15)
+        configuration.label = "accounts"
+        do {
+            queue = try DatabaseQueue(path: path, configuration: configuration)
+            try Schema.migrator.migrate(queue)
+        } catch {
+            throw Self.translate(error, path: path)
+        }
+    }
+
+    public func insert(_ new: NewUser) throws -> User {
+        try write { db in
+            // Name the conflict precisely; the unique indexes still guard against a racing process.
+            if let row = try Row.fetchOne(db, sql: "SELECT user_id, email FROM users WHERE user_id = ? OR email = ? COLLATE NOCASE LIMIT 1",
+                                          arguments: [new.userID, new.email]) {
+                throw Self.duplicate(new, existingUserID: row["user_id"], existingEmail: row["email"])
+            }
+            do {
+                try db.execute(sql: """
+                    INSERT INTO users (user_id, email, password, is_active, level, department, date_joined)
+                    VALUES (?, ?, ?, 0, ?, ?, ?)
+                    """, arguments: [new.userID, new.email, new.password, new.level, new.department, new.dateJoined.storageText])
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+                throw AccountsError(.badData, "user_id '\(new.userID)' or email '\(new.email)' is already registered")
+            }
+            return User(id: db.lastInsertedRowID, userID: new.userID, email: new.email, password: new.password,
+                        level: new.level, department: new.department, dateJoined: new.dateJoined)
+        }
+    }
+
+    public func user(id: Int64) throws -> User? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM users WHERE id = ?", arguments: [id]).map(Self.user(from:))
+        }
+    }
+
+    public func user(matching reference: String) throws -> User? {
+        try read { db in
+            if let row = try Row.fetchOne(db, sql: "SELECT * FROM users WHERE user_id = ?", arguments: [reference]) {
+                return try Self.user(from: row)
+            }
+            return try Row.fetchOne(db, sql: "SELECT * FROM users WHERE email = ? COLLATE NOCASE", arguments: [reference]).map(Self.user(from:))
+        }
+    }
+
+    public func recordActivationSent(id: Int64, at instant: UTCDateTime) throws {
+        try write { db in
+            try db.execute(sql: "UPDATE users SET activation_sent_at = ? WHERE id = ?", arguments: [instant.storageText, id])
+        }
+    }
+
+    public func claimActivationMail(id: Int64, at instant: UTCDateTime, notSentSince notBefore: UTCDateTime?) throws -> MailClaim {
+        try write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM users WHERE id = ?", arguments: [id]) else {
+                throw AccountsError(.noSuchUser, "no account with id \(id)")
+            }
+            let user = try Self.user(from: row)
+            if user.isActive { return .refused(user) }
+            if let notBefore, let sent = user.activationSentAt, sent >= notBefore { return .refused(user) }
+            try db.execute(sql: "UPDATE users SET activation_sent_at = ? WHERE id = ?", arguments: [instant.storageText, id])
+            return .claimed(previous: user.activationSentAt)
+        }
+    }
+
+    public func releaseActivationMail(id: Int64, claimedAt instant: UTCDateTime, previous: UTCDateTime?) throws {
+        try write { db in
+            try db.execute(sql: "UPDATE users SET activation_sent_at = ? WHERE id = ? AND activation_sent_at = ?",
+                           arguments: [previous?.storageText, id, instant.storageText])
+        }
+    }
+
+    public func activate(_ user: User, at instant: UTCDateTime) throws -> Bool {
+        try write { db in
+            try db.execute(sql: """
+                UPDATE users SET is_active = 1, last_login = ?, activated_at = ?
+                WHERE id = ? AND is_active = 0 AND password = ? AND email = ? AND last_login IS ?
+                """, arguments: [instant.storageText, instant.storageText, user.id, user.password, user.email, user.lastLogin?.storageText])
+            return db.changesCount == 1
+        }
+    }
+
+    public func forEachUser(state: AccountState?, expiryCutoff: UTCDateTime, limit: Int?, _ body: (User) throws -> Void) throws {
+        let (condition, arguments) = Self.condition(for: state, cutoff: expiryCutoff)
+        var sql = "SELECT * FROM users WHERE \(condition) ORDER BY id"
+        if let limit { sql += " LIMIT \(max(0, limit))" }
+        try read { db in
+            let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+            while let row = try rows.next() {
+                try body(try Self.user(from: row))
+            }
+        }
+    }
+
+    public func purgeExpired(cutoff: UTCDateTime, at instant: UTCDateTime) throws -> Int {
+        let (condition, arguments) = Self.condition(for: .expired, cutoff: cutoff)
+        return try write { db in
+            try db.execute(sql: """
+                INSERT INTO purged_users (id, user_id, email, password, is_active, level, department, date_joined,
+                                          last_login, activation_sent_at, activated_at, purged_at)
+                SELECT id, user_id, email, password, is_active, level, department, date_joined,
+                       last_login, activation_sent_at, activated_at, ?
+                FROM users WHERE \(condition)
+                """, arguments: [instant.storageText] + arguments)
+            let archived = db.changesCount
+            try db.execute(sql: "DELETE FROM users WHERE \(condition)", arguments: arguments)
+            // Both statements use one predicate inside one write transaction, so they see the same rows.
+            guard db.changesCount == archived else {
+                throw AccountsError(.unavailable, "purge aborted: archived \(archived) rows but would delete \(db.changesCount)")
+            }
+            return archived
+        }
+    }
+
+    // MARK: - SQL helpers
+
+    /// The WHERE clause for a state. Never-activated means: not active, never logged in,
+    /// never activated; the partial index `users_never_activated` serves exactly this.
+    private static func condition(for state: AccountState?, cutoff: UTCDateTime) -> (String, StatementArguments) {
+        let neverActivated = "is_active = 0 AND last_login IS NULL AND activated_at IS NULL"
+        let windowStart = "coalesce(activation_sent_at, date_joined)"
+        switch state {
+        case nil: return ("1", [])
+        case .active: return ("is_active = 1", [])
+        case .pending: return ("\(neverActivated) AND \(windowStart) >= ?", [cutoff.storageText])
+        case .expired: return ("\(neverActivated) AND \(windowStart) < ?", [cutoff.storageText])
+        case .inactive: return ("is_active = 0 AND (last_login IS NOT NULL OR activated_at IS NOT NULL)", [])
+        }
+    }
+
+    private static func user(from row: Row) throws -> User {
+        let id: Int64 = row["id"]
+        func date(_ column: String) throws -> UTCDateTime? {
+            guard let text: String = row[column] else { return nil }
+            guard let value = UTCDateTime(storageText: text) else {
+                throw AccountsError(.badData, "users row \(id): \(column) '\(text)' is not a date")
+            }
+            return value
+        }
+        guard let joined = try date("date_joined") else {
+            throw AccountsError(.badData, "users row \(id): date_joined is empty")
+        }
+        return User(id: id, userID: row["user_id"], email: row["email"], password: row["password"],
+                    isActive: (row["is_active"] as Int64?) == 1, level: row["level"], department: row["department"],
+                    dateJoined: joined, lastLogin: try date("last_login"),
+                    activationSentAt: try date("activation_sent_at"), activatedAt: try date("activated_at"))
+    }
+
+    private static func duplicate(_ new: NewUser, existingUserID: String, existingEmail: String) -> AccountsError {
+        if existingUserID == new.userID {
+            return AccountsError(.badData, "user_id '\(new.userID)' is already registered")
+        }
+        return AccountsError(.badData, "email '\(new.email)' is already registered (to user_id '\(existingUserID)')")
+    }
+
+    private func read<T>(_ body: (Database) throws -> T) throws -> T {
+        do { return try queue.read(body) } catch { throw Self.translate(error, path: path) }
+    }
+
+    /// A write transaction that takes the write lock up front (BEGIN IMMEDIATE).
+    private func write<T>(_ body: (Database) throws -> T) throws -> T {
+        do {
+            return try queue.writeWithoutTransaction { db in
+                var result: T?
+                try db.inTransaction(.immediate) {
+                    result = try body(db)
+                    return .commit
+                }
+                return result!
+            }
+        } catch {
+            throw Self.translate(error, path: path)
+        }
+    }
+
+    /// SQLite failures as the tool reports them: busy is worth retrying, a broken or
+    /// unwritable file is not.
+    static func translate(_ error: Error, path: String) -> Error {
+        guard let error = error as? DatabaseError else { return error }
+        let detail = error.message ?? "\(error.resultCode)"
+        switch error.resultCode {
+        case .SQLITE_BUSY, .SQLITE_LOCKED:
+            return AccountsError(.temporary, "database \(path) is busy (another process holds it); try again")
+        case .SQLITE_CORRUPT, .SQLITE_NOTADB:
+            return AccountsError(.unavailable, "database \(path) is damaged or not an SQLite database: \(detail)")
+        case .SQLITE_CANTOPEN, .SQLITE_READONLY, .SQLITE_IOERR, .SQLITE_FULL, .SQLITE_PERM, .SQLITE_AUTH:
+            return AccountsError(.ioError, "cannot use database \(path): \(detail)")
+        default:
+            return AccountsError(.unavailable, "database \(path): \(detail)")
+        }
+    }
+}

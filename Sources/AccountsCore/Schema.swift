@@ -1,0 +1,52 @@
+import GRDB
+
+/// The database schema, as versioned migrations. Never edit a shipped migration; add one.
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: users and purged_users") { db in
+            // Columns and text datetimes as Django's SQLite backend writes them, so a Django model
+            // with db_table = "users" maps onto this table. AUTOINCREMENT: ids are never reused,
+            // so an old activation link can never point at a newer account.
+            try db.execute(sql: """
+                CREATE TABLE users (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    user_id TEXT NOT NULL UNIQUE,
+                    email TEXT NOT NULL,
+                    password TEXT NOT NULL,
+                    is_active INTEGER NOT NULL DEFAULT 0,
+                    level TEXT,
+                    department TEXT,
+                    date_joined TEXT NOT NULL,
+                    last_login TEXT,
+                    activation_sent_at TEXT,
+                    activated_at TEXT
+                );
+                CREATE UNIQUE INDEX users_email_nocase ON users (email COLLATE NOCASE);
+                -- Serves purge-expired and list --state pending|expired.
+                CREATE INDEX users_never_activated ON users (coalesce(activation_sent_at, date_joined))
+                    WHERE is_active = 0 AND last_login IS NULL AND activated_at IS NULL;
+                CREATE INDEX users_is_active ON users (is_active);
+
+                -- Every purged row, whole, so a mistaken purge can be undone.
+                CREATE TABLE purged_users (
+                    archive_id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    id INTEGER NOT NULL,
+                    user_id TEXT NOT NULL,
+                    email TEXT NOT NULL,
+                    password TEXT NOT NULL,
+                    is_active INTEGER NOT NULL,
+                    level TEXT,
+                    department TEXT,
+                    date_joined TEXT NOT NULL,
+                    last_login TEXT,
+                    activation_sent_at TEXT,
+                    activated_at TEXT,
+                    purged_at TEXT NOT NULL
+                );
+                CREATE INDEX purged_users_user_id ON purged_users (user_id);
+                """)
+        }
+        return migrator
+    }
+}

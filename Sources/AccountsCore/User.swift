@@ -1,0 +1,56 @@
+/// One row of the `users` table. The password field holds a hash, never a password.
+public struct User: TokenSubject, Equatable, Sendable {
+    public var id: Int64
+    public var userID: String
+    public var email: String
+    public var password: String
+    public var isActive: Bool
+    public var level: String?
+    public var department: String?
+    public var dateJoined: UTCDateTime
+    public var lastLogin: UTCDateTime?
+    public var activationSentAt: UTCDateTime?
+    public var activatedAt: UTCDateTime?
+
+    public init(id: Int64, userID: String, email: String, password: String, isActive: Bool = false,
+                level: String? = nil, department: String? = nil, dateJoined: UTCDateTime,
+                lastLogin: UTCDateTime? = nil, activationSentAt: UTCDateTime? = nil, activatedAt: UTCDateTime? = nil) {
+        self.id = id
+        self.userID = userID
+        self.email = email
+        self.password = password
+        self.isActive = isActive
+        self.level = level
+        self.department = department
+        self.dateJoined = dateJoined
+        self.lastLogin = lastLogin
+        self.activationSentAt = activationSentAt
+        self.activatedAt = activatedAt
+    }
+
+    /// Never activated and never logged in: the only accounts purge may ever delete.
+    public var isNeverActivated: Bool {
+        !isActive && lastLogin == nil && activatedAt == nil
+    }
+
+    /// When the account's current activation window started: the last mail, or sign-up.
+    public var activationWindowStart: UTCDateTime { activationSentAt ?? dateJoined }
+
+    public func state(expiryCutoff: UTCDateTime) -> AccountState {
+        if isActive { return .active }
+        guard isNeverActivated else { return .inactive }
+        return activationWindowStart < expiryCutoff ? .expired : .pending
+    }
+}
+
+/// How `list` classifies an account.
+public enum AccountState: String, CaseIterable, Sendable {
+    /// is_active = 1.
+    case active
+    /// Never activated, and the activation link could still be valid.
+    case pending
+    /// Never activated, and older than the activation window: what purge-expired deletes.
+    case expired
+    /// Deactivated after having been active (by Django's admin, say). Purge never touches these.
+    case inactive
+}

@@ -1,0 +1,52 @@
+import AccountsCore
+import Foundation
+
+/// What a subcommand needs, built from settings: the store, secrets, tokens and mail.
+/// Each piece is built only when asked for, so `list` works without a secrets file.
+struct CommandContext {
+    let settings: Settings
+    let quiet: Bool
+
+    init(_ options: GlobalOptions, mail: MailOptions? = nil) throws {
+        var settings = try options.loadSettings()
+        try mail?.apply(to: &settings)
+        self.settings = settings
+        self.quiet = options.quiet
+    }
+
+    func info(_ message: String) {
+        Output.info(message, quiet: quiet)
+    }
+
+    func store(create: Bool = false) throws -> SQLiteStore {
+        try SQLiteStore(path: settings.database, create: create)
+    }
+
+    func secrets() throws -> Secrets {
+        let secrets = try Secrets.load(path: settings.secretsFile)
+        if let warning = secrets.warning { Output.error(warning) }
+        return secrets
+    }
+
+    func tokens() throws -> TokenGenerator {
+        let secrets = try secrets()
+        return TokenGenerator(secretKey: secrets.secretKey, fallbacks: secrets.secretKeyFallbacks,
+                              timeout: settings.passwordResetTimeout, timeZone: settings.timeZone)
+    }
+
+    func links(_ tokens: TokenGenerator) -> ActivationLinks {
+        ActivationLinks(tokens: tokens, urlTemplate: settings.activationURL)
+    }
+
+    func mail() throws -> ActivationMail {
+        let backend: MailBackend
+        switch settings.resolvedEmailBackend {
+        case .file: backend = FileMailBackend(directory: settings.emailFilePath)
+        case .console: backend = ConsoleMailBackend()
+        case .smtp:
+            throw AccountsError(.configuration, "the smtp mail backend is not available in this version; use EMAIL_BACKEND=file or console (EMAIL_HOST is set: \(settings.emailHost ?? "none"))")
+        }
+        return ActivationMail(templates: try ActivationTemplates(directory: settings.templatesDir), backend: backend,
+                              fromEmail: settings.defaultFromEmail, timeZone: settings.timeZone)
+    }
+}

@@ -1,0 +1,48 @@
+import Foundation
+
+/// Data goes to stdout through a buffer (listing a million rows must not cost a million
+/// system calls); messages for people go to stderr, one line each.
+final class Output: @unchecked Sendable {
+    static let standardOutput = Output(descriptor: 1)
+
+    private let descriptor: Int32
+    private var buffer: [UInt8] = []
+
+    private init(descriptor: Int32) {
+        self.descriptor = descriptor
+        buffer.reserveCapacity(1 << 16)
+    }
+
+    func write(_ text: String) {
+        buffer.append(contentsOf: text.utf8)
+        if buffer.count >= 1 << 16 { flush() }
+    }
+
+    func line(_ text: String) {
+        write(text)
+        write("\n")
+    }
+
+    func flush() {
+        var offset = 0
+        while offset < buffer.count {
+            let written = buffer[offset...].withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                break
+            }
+            offset += written
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// `accounts: <message>` on stderr.
+    static func error(_ message: String) {
+        FileHandle.standardError.write(Data("accounts: \(message)\n".utf8))
+    }
+
+    /// An informational line on stderr, unless --quiet.
+    static func info(_ message: String, quiet: Bool) {
+        if !quiet { FileHandle.standardError.write(Data("\(message)\n".utf8)) }
+    }
+}

@@ -1,0 +1,64 @@
+import AccountsCore
+import ArgumentParser
+
+struct PurgeExpiredCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "purge-expired",
+        abstract: "Delete accounts that were never activated and whose link has expired.",
+        discussion: """
+            Deletes accounts that are not active, never logged in and were never activated, whose
+            last activation mail (or, with none, sign-up) is older than PASSWORD_RESET_TIMEOUT or
+            --older-than. An account that is or ever was active is never touched. One transaction;
+            every deleted row is kept in the purged_users table. Prints one line with the count
+            (nothing with --quiet), e.g. for cron: 17 3 * * * accounts purge-expired --quiet
+            """
+    )
+
+    @Flag(help: "Show what would be deleted, delete nothing.")
+    var dryRun = false
+
+    @Option(help: ArgumentHelp("Age instead of PASSWORD_RESET_TIMEOUT: e.g. 72h, 3d, 1d12h, 2w, 90m, 3600s.", valueName: "duration"))
+    var olderThan: String?
+
+    @Option(help: "Output: text or json.")
+    var format: ResultFormat = .text
+
+    @OptionGroup var global: GlobalOptions
+
+    func validate() throws {
+        if let olderThan, DurationParser.seconds(olderThan) == nil {
+            throw ValidationError("--older-than '\(printable(olderThan))' is not a duration such as 72h, 3d or 1d12h")
+        }
+    }
+
+    func run() throws {
+        let context = try CommandContext(global)
+        let window = olderThan.flatMap(DurationParser.seconds) ?? context.settings.passwordResetTimeout
+        let workflow = PurgeWorkflow(store: try context.store(), window: window)
+        let now = UTCDateTime.now()
+        let count: Int
+        if dryRun {
+            count = try workflow.preview(at: now) { user in
+                if format == .text && !global.quiet {
+                    Output.standardOutput.line("\(user.id)\t\(printable(user.userID))\t\(printable(user.email))\t\(user.activationWindowStart.wholeSecondsText)")
+                }
+            }
+        } else {
+            count = try workflow.purge(at: now)
+        }
+        switch format {
+        case .json:
+            Output.standardOutput.line(JSONWriter.object([
+                ("purged", .int(dryRun ? 0 : Int64(count))),
+                ("would_purge", .int(dryRun ? Int64(count) : 0)),
+                ("dry_run", .bool(dryRun)),
+                ("cutoff", .string(workflow.cutoff(at: now).iso8601)),
+            ]))
+        case .text:
+            if !global.quiet {
+                let noun = count == 1 ? "account" : "accounts"
+                Output.standardOutput.line(dryRun ? "would purge \(count) \(noun)" : "purged \(count) \(noun)")
+            }
+        }
+    }
+}
