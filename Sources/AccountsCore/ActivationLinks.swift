@@ -59,6 +59,8 @@ public struct ActivationMail {
     /// "2026-11-24 13:04 (Asia/Seoul)": the expiry in the site's own time zone.
     static func localTime(_ instant: UTCDateTime, in zone: TimeZone) -> String {
         let local = UTCDateTime(epochSeconds: instant.epochSeconds + Int64(zone.secondsFromGMT(for: instant.date)))
-        return String(local.wholeSecondsText.prefix(16)) + " (\(zone.identifier))"
+        // Foundation names UTC "GMT"; say what the operator configured.
+        let name = zone.identifier == "GMT" ? "UTC" : zone.identifier
+        return String(local.wholeSecondsText.prefix(16)) + " (\(name))"
     }
 }

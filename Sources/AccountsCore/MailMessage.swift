@@ -44,7 +44,8 @@ public struct MailMessage: Sendable {
         lines.append("Date: " + Self.rfc5322Date(date))
         lines.append("Message-ID: " + messageID)
         lines.append("MIME-Version: 1.0")
-        lines.append("Content-Type: multipart/alternative; boundary=\"\(boundary)\"")
+        lines.append("Content-Type: multipart/alternative;")
+        lines.append(" boundary=\"\(boundary)\"")
         lines.append("")
         lines.append("This is a multi-part message in MIME format.")
         for (type, body) in [("text/plain", textBody), ("text/html", htmlBody)] {
@@ -76,11 +77,12 @@ public struct MailMessage: Sendable {
         if plain && name.count + 2 + collapsed.count <= 78 && !collapsed.contains("=?") {
             return "\(name): \(collapsed)"
         }
-        // 45 bytes of UTF-8 become 60 base64 characters; with "=?UTF-8?B?" and "?=" that is 72.
+        // 39 bytes of UTF-8 become 52 base64 characters; with "=?UTF-8?B?" and "?=" a word is 64,
+        // so even the first line ("Subject: " + word) stays under the 78 characters RFC 5322 asks.
         var words: [String] = []
         var chunk = ""
         for character in collapsed {
-            if chunk.utf8.count + String(character).utf8.count > 45 {
+            if chunk.utf8.count + String(character).utf8.count > 39 {
                 words.append(chunk)
                 chunk = ""
             }

@@ -26,7 +26,6 @@ enum Schema {
                 -- Serves purge-expired and list --state pending|expired.
                 CREATE INDEX users_never_activated ON users (coalesce(activation_sent_at, date_joined))
                     WHERE is_active = 0 AND last_login IS NULL AND activated_at IS NULL;
-                CREATE INDEX users_is_active ON users (is_active);
 
                 -- Every purged row, whole, so a mistaken purge can be undone.
                 CREATE TABLE purged_users (

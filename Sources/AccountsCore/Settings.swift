@@ -65,6 +65,9 @@ public struct Settings: Sendable {
         guard activationCooldown >= 0 else {
             throw AccountsError(.configuration, "ACTIVATION_COOLDOWN must be zero or a positive number of seconds")
         }
+        if defaultFromEmail.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            throw AccountsError(.configuration, "DEFAULT_FROM_EMAIL must not contain control characters such as line breaks")
+        }
         if emailUseTLS && emailUseSSL {
             throw AccountsError(.configuration, "EMAIL_USE_TLS and EMAIL_USE_SSL are mutually exclusive; set only one to true")
         }

@@ -1,0 +1,73 @@
+import AccountsCore
+import Foundation
+import XCTest
+
+final class SettingsTests: XCTestCase {
+    func testDefaults() throws {
+        let settings = try Settings.load(file: nil, environment: [:])
+        XCTAssertEqual(settings.database, "accounts.sqlite3")
+        XCTAssertEqual(settings.passwordResetTimeout, 259_200)
+        XCTAssertEqual(settings.defaultLevel, "2")
+        XCTAssertEqual(settings.defaultDepartment, "컴퓨터공학부")
+        XCTAssertEqual(settings.resolvedEmailBackend, .file)
+    }
+
+    func testFileThenEnvironment() throws {
+        let dir = try temporaryDirectory(self)
+        let file = dir + "/settings.json"
+        try #"{"TIME_ZONE": "Asia/Seoul", "PASSWORD_RESET_TIMEOUT": 3600, "EMAIL_USE_TLS": true, "EMAIL_HOST": "smtp.naver.com"}"#
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        let settings = try Settings.load(file: file, environment: ["ACCOUNTS_PASSWORD_RESET_TIMEOUT": "60", "ACCOUNTS_EMAIL_BACKEND": "console"])
+        XCTAssertEqual(settings.timeZone.identifier, "Asia/Seoul")
+        XCTAssertEqual(settings.passwordResetTimeout, 60, "the environment wins over the file")
+        XCTAssertTrue(settings.emailUseTLS)
+        XCTAssertEqual(settings.resolvedEmailBackend, .console)
+        XCTAssertEqual(try Settings.load(file: file, environment: [:]).resolvedEmailBackend, .smtp, "EMAIL_HOST selects smtp")
+    }
+
+    func testMistakesAreConfigurationErrors() throws {
+        let dir = try temporaryDirectory(self)
+        let cases: [(String, [String: String])] = [
+            (#"{"PASSWORD_RESET_TIMOUT": 1}"#, [:]),
+            (#"{"SECRET_KEY": "x"}"#, [:]),
+            (#"{"PASSWORD_RESET_TIMEOUT": "soon"}"#, [:]),
+            (#"not json"#, [:]),
+            (#"{"ACTIVATION_URL": "https://e.com/activate/"}"#, [:]),
+            (#"{}"#, ["ACCOUNTS_TIME_ZONE": "Mars/Olympus"]),
+            (#"{}"#, ["ACCOUNTS_EMAIL_USE_TLS": "maybe"]),
+            (#"{"EMAIL_USE_TLS": true, "EMAIL_USE_SSL": true}"#, [:]),
+            (#"{"DEFAULT_FROM_EMAIL": "a@b.com\r\nBcc: x@y.com"}"#, [:]),
+        ]
+        for (content, environment) in cases {
+            let file = dir + "/s.json"
+            try content.write(toFile: file, atomically: true, encoding: .utf8)
+            XCTAssertThrowsError(try Settings.load(file: file, environment: environment), content) { error in
+                XCTAssertEqual((error as? AccountsError)?.kind, .configuration, "\(error)")
+            }
+        }
+        XCTAssertThrowsError(try Settings.load(file: dir + "/absent.json", environment: [:]))
+    }
+
+    func testSecretsFile() throws {
+        let dir = try temporaryDirectory(self)
+        let path = dir + "/secrets.json"
+        XCTAssertThrowsError(try Secrets.load(path: path)) { XCTAssertEqual(($0 as? AccountsError)?.kind, .configuration) }
+        try Secrets.create(path: path)
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        XCTAssertEqual((attributes[.posixPermissions] as? NSNumber)?.intValue, 0o600)
+        let secrets = try Secrets.load(path: path)
+        XCTAssertEqual(secrets.secretKey.count, 50)
+        XCTAssertNil(secrets.warning)
+        XCTAssertThrowsError(try Secrets.create(path: path)) { XCTAssertEqual(($0 as? AccountsError)?.kind, .cannotCreate) }
+        chmod(path, 0o644)
+        XCTAssertNotNil(try Secrets.load(path: path).warning)
+        for bad in [#"{"SECRET_KEY": ""}"#, #"{"SECRET_KEY": 5}"#, #"{"SECRET_KEY": "k", "SECRET_KEY_FALLBACKS": "old"}"#, "[]", "{"] {
+            try bad.write(toFile: path, atomically: true, encoding: .utf8)
+            XCTAssertThrowsError(try Secrets.load(path: path), bad) { error in
+                XCTAssertEqual((error as? AccountsError)?.kind, .configuration)
+            }
+        }
+        try #"{"SECRET_KEY": "hunter2-secret-value"}"#.write(toFile: path, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try Secrets.load(path: path).secretKey, "hunter2-secret-value")
+    }
+}

@@ -1,0 +1,28 @@
+"""Configures a minimal Django 5.2 project the way a real site with these settings runs."""
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+
+def setup(secret_key, fallbacks=(), time_zone="UTC", timeout=259200, database=":memory:"):
+    # A settings module would export TZ itself; settings.configure() does not, and the token
+    # timestamp depends on the process's local time, so do what Django's Settings class does.
+    os.environ["TZ"] = time_zone
+    time.tzset()
+    import django
+    from django.conf import settings
+
+    settings.configure(
+        SECRET_KEY=secret_key,
+        SECRET_KEY_FALLBACKS=list(fallbacks),
+        USE_TZ=True,
+        TIME_ZONE=time_zone,
+        PASSWORD_RESET_TIMEOUT=timeout,
+        INSTALLED_APPS=["django.contrib.contenttypes", "django.contrib.auth", "sharedsite"],
+        AUTH_USER_MODEL="sharedsite.User",
+        DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": database}},
+        DEFAULT_AUTO_FIELD="django.db.models.AutoField",
+    )
+    django.setup()
