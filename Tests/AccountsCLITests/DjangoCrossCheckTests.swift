@@ -1,0 +1,148 @@
+import AccountsCore
+import Foundation
+import XCTest
+
+/// The live cross-check with Django itself (installed from PyPI into .venv by `make test`):
+/// randomized tokens, uids and password hashes verified in both directions, then one users
+/// table shared by the built `accounts` binary and Django's ORM.
+final class DjangoCrossCheckTests: CLITestCase {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let script = root.appendingPathComponent("Tests/django/crosscheck.py").path
+
+    var python = ""
+    let secretKey = "cross-check-key-\(UUID().uuidString)"
+    let fallback = "cross-check-old-key-ü"
+
+    override func setUpWithError() throws {
+        try super.setUpWithError()
+        let candidates: [String?] = [ProcessInfo.processInfo.environment["ACCOUNTS_TEST_PYTHON"], Self.root.appendingPathComponent(".venv/bin/python").path]
+        guard let found = candidates.compactMap({ $0 }).first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            if ProcessInfo.processInfo.environment["CI"] != nil {
+                XCTFail("CI must run the Django cross-check: no Python with Django (run `make test`, which creates .venv)")
+            }
+            throw XCTSkip("no .venv with Django; `make test` creates it")
+        }
+        python = found
+    }
+
+    var djangoEnvironment: [String: String] {
+        ["DJ_SECRET_KEY": secretKey, "DJ_FALLBACKS": "[\"\(fallback)\"]", "DJ_TIME_ZONE": "Asia/Seoul", "DJ_TIMEOUT": "259200"]
+    }
+
+    func django(_ arguments: [String], stdin: String? = nil) throws -> Run {
+        let result = try run(python, [Self.script] + arguments, stdin: stdin, env: djangoEnvironment)
+        XCTAssertEqual(result.status, 0, "Django side failed: \(result.stderr)")
+        return result
+    }
+
+    struct Subject: TokenSubject {
+        let id: Int64
+        let password: String
+        let lastLogin: UTCDateTime?
+        let email: String
+    }
+
+    func randomText(_ maxLength: Int) -> String {
+        let alphabet = Array("abcXYZ019!@#$%^&*()_+-=. 가나다😀ü\\\"'")
+        return String((0..<Int.random(in: 0...maxLength)).map { _ in alphabet.randomElement()! })
+    }
+
+    func testRandomizedTokensUIDsAndHashesInBothDirections() throws {
+        let generator = TokenGenerator(secretKey: secretKey, fallbacks: [fallback], timeZone: TimeZone(identifier: "Asia/Seoul")!)
+        var tokens: [[String: Any]] = []
+        var uids: [[String: Any]] = []
+        var passwords: [[String: Any]] = []
+        for _ in 0..<200 {
+            let lastLogin: UTCDateTime? = Bool.random() ? nil
+                : UTCDateTime(epochSeconds: Int64.random(in: 978_307_200...2_000_000_000), microseconds: Int32.random(in: 0..<1_000_000))
+            let subject = Subject(id: Int64.random(in: 1...Int64.max), password: randomText(60), lastLogin: lastLogin,
+                                  email: randomText(20) + "@example.com")
+            let timestamp = Int64.random(in: 0...(1 << 33))
+            tokens.append(["id": subject.id, "password": subject.password, "last_login": lastLogin?.storageText ?? NSNull(),
+                           "email": subject.email, "timestamp": timestamp,
+                           "token": generator.makeToken(for: subject, timestamp: timestamp)])
+            uids.append(["id": subject.id, "uid": UIDCodec.encode(subject.id)])
+        }
+        for iterations in [1, 1000, PasswordHasher.defaultIterations] {
+            let password = randomText(30)
+            passwords.append(["password": password, "encoded": PasswordHasher(iterations: iterations).hash(password)])
+        }
+        let input = try JSONSerialization.data(withJSONObject: ["tokens": tokens, "uids": uids, "passwords": passwords])
+        let result = try django(["roundtrip"], stdin: String(decoding: input, as: UTF8.self))
+        let answer = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+
+        // Django accepts what accounts made: valid at issue, valid at the last second, expired after.
+        let tokenVerdicts = try XCTUnwrap(answer["token_ok"] as? [[Bool]])
+        XCTAssertEqual(tokenVerdicts.count, 200)
+        XCTAssertTrue(tokenVerdicts.allSatisfy { $0 == [true, true, false] }, "\(tokenVerdicts.filter { $0 != [true, true, false] })")
+        XCTAssertEqual(answer["uid_ok"] as? [Bool], Array(repeating: true, count: 200))
+        XCTAssertEqual(answer["password_ok"] as? [Bool], [true, true, true])
+
+        // accounts accepts what Django made.
+        let made = try XCTUnwrap(answer["django"] as? [String: Any])
+        let djangoTokens = try XCTUnwrap(made["tokens"] as? [[String: Any]])
+        XCTAssertEqual(djangoTokens.count, 200)
+        for item in djangoTokens {
+            let subject = Subject(id: (item["id"] as! NSNumber).int64Value, password: item["password"] as! String,
+                                  lastLogin: (item["last_login"] as? String).flatMap(UTCDateTime.init(storageText:)),
+                                  email: item["email"] as! String)
+            let timestamp = (item["timestamp"] as! NSNumber).int64Value
+            let keyIndex = (item["key_index"] as! NSNumber).intValue
+            XCTAssertEqual(generator.makeToken(for: subject, timestamp: timestamp, keyIndex: keyIndex), item["token"] as? String)
+            // Checked at the wall-clock moment the token claims (Seoul time, so nine hours earlier in UTC).
+            let issued = UTCDateTime(epochSeconds: timestamp + 978_307_200 - 9 * 3600)
+            if timestamp + 978_307_200 < 4_000_000_000 {
+                XCTAssertEqual(generator.check(item["token"] as! String, for: subject, at: issued),
+                               .valid(keyIndex: keyIndex, issuedAt: timestamp))
+            }
+        }
+        for item in try XCTUnwrap(made["uids"] as? [[String: Any]]) {
+            XCTAssertEqual(UIDCodec.decode(item["uid"] as! String), (item["id"] as! NSNumber).int64Value)
+        }
+        for item in try XCTUnwrap(made["passwords"] as? [[String: Any]]) {
+            XCTAssertTrue(PasswordHasher().verify(item["password"] as! String, against: item["encoded"] as! String))
+        }
+    }
+
+    func testOneUsersTableSharedWithDjangosORM() throws {
+        try JSONSerialization.data(withJSONObject: ["SECRET_KEY": secretKey, "SECRET_KEY_FALLBACKS": [fallback]])
+            .write(to: URL(fileURLWithPath: directory + "/secrets.json"))
+        chmod(directory + "/secrets.json", 0o600)
+        environment["ACCOUNTS_TIME_ZONE"] = "Asia/Seoul"
+        let db = directory + "/accounts.sqlite3"
+
+        // accounts registers; Django reads the row and accepts the token and the password.
+        let registered = try accounts("register", "hong", "hong@Example.com", "--password-stdin", stdin: "pa55 word 비번\n")
+        XCTAssertEqual(registered.status, 0, registered.stderr)
+        let token = String(registered.stdout.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "/").last!)
+        XCTAssertEqual(try django(["db", db, "check-token", "hong", token]).stdout, "true\n")
+        XCTAssertEqual(try django(["db", db, "check-password", "hong"], stdin: "pa55 word 비번").stdout, "true\n")
+        XCTAssertEqual(try django(["db", db, "check-password", "hong"], stdin: "wrong").stdout, "false\n")
+        let shown = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(try django(["db", db, "show", "hong"]).stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(shown["email"] as? String, "hong@example.com")
+        XCTAssertEqual(shown["is_active"] as? Bool, false)
+        XCTAssertEqual(shown["department"] as? String, "컴퓨터공학부")
+        XCTAssertTrue((shown["date_joined"] as? String)?.hasSuffix("+00:00") == true, "Django reads it as aware UTC")
+        XCTAssertNotNil(shown["activation_sent_at"] as? String)
+
+        // accounts activates; Django now sees an active user with last_login, and the link is used up for both.
+        XCTAssertEqual(try accounts("activate", registered.stdout).status, 0)
+        let active = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(try django(["db", db, "show", "hong"]).stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(active["is_active"] as? Bool, true)
+        XCTAssertEqual(active["last_login"] as? String, active["activated_at"] as? String)
+        XCTAssertEqual(try django(["db", db, "check-token", "hong", token]).stdout, "false\n", "single-use in Django too")
+
+        // Django registers (ORM, its own password hash); accounts lists it and activates Django's link.
+        let created = try django(["db", db, "create-user", "kim", "kim@example.com"], stdin: "django-made password")
+        XCTAssertEqual(created.stdout, "2\n")
+        let listed = try jsonArray(try accounts("list", "--state", "pending", "--format", "json").stdout)
+        XCTAssertEqual(listed.map { $0["user_id"] as? String }, ["kim"])
+        let link = try django(["db", db, "make-link", "kim"]).stdout.split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        XCTAssertEqual(link[0], "Mg")
+        let activated = try accounts("activate", "https://django.example/users/activate/\(link[0])/\(link[1])/")
+        XCTAssertEqual(activated.status, 0, activated.stderr)
+        XCTAssertEqual(try django(["db", db, "check-token", "kim", link[1]]).stdout, "false\n")
+        let stored = try XCTUnwrap(try sql("SELECT password FROM users WHERE user_id = 'kim'").first)
+        XCTAssertTrue(PasswordHasher().verify("django-made password", against: stored))
+    }
+}
