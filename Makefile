@@ -1,0 +1,60 @@
+# accounts — build, test, install, demo.
+SWIFT   ?= swift
+PYTHON  ?= python3
+PREFIX  ?= /usr/local
+VENV    ?= .venv
+DEMO    ?= demo
+
+DEBUG_BIN   = .build/debug/accounts
+RELEASE_BIN = .build/release/accounts
+
+.PHONY: all deps build debug test demo install uninstall templates clean
+
+all: build
+
+# System libraries (Debian): OpenSSL 3 and SQLite headers, the sqlite3 shell the tests use.
+deps:
+	@if ! pkg-config --exists openssl sqlite3 2>/dev/null || ! command -v sqlite3 >/dev/null; then \
+		echo "installing libssl-dev libsqlite3-dev sqlite3 pkg-config (apt)"; \
+		SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+		$$SUDO apt-get update && $$SUDO apt-get install -y --no-install-recommends libssl-dev libsqlite3-dev sqlite3 pkg-config; \
+	fi
+
+build: deps
+	$(SWIFT) build -c release
+
+debug: deps
+	$(SWIFT) build
+
+# Django from PyPI, for the live cross-check.
+$(VENV)/.django-installed:
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check 'django>=5.2,<5.3'
+	touch $@
+
+test: deps $(VENV)/.django-installed
+	ACCOUNTS_TEST_PYTHON=$(CURDIR)/$(VENV)/bin/python $(SWIFT) test --disable-swift-testing
+
+# The main job on the built-in defaults, in ./demo: a fresh database and secrets file,
+# register a user (mail into demo/outbox), activate from the printed link, list.
+demo: debug
+	rm -rf $(DEMO) && mkdir -p $(DEMO)
+	cd $(DEMO) && ../$(DEBUG_BIN) init
+	cd $(DEMO) && url=$$(../$(DEBUG_BIN) register hong hong@example.com) && \
+		echo "activation link: $$url" && ls outbox && \
+		../$(DEBUG_BIN) activate "$$url"
+	cd $(DEMO) && ../$(DEBUG_BIN) list
+
+install: build
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(RELEASE_BIN) $(DESTDIR)$(PREFIX)/bin/accounts
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/accounts
+
+# Rebuild the copy of templates/ that is compiled into the binary.
+templates:
+	$(PYTHON) scripts/embed-templates.py
+
+clean:
+	rm -rf .build $(DEMO)
