@@ -29,6 +29,11 @@ final class Output: @unchecked Sendable {
             let written = buffer[offset...].withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }
             if written < 0 {
                 if errno == EINTR { continue }
+                if errno == EPIPE {
+                    // The reader went away (`accounts list | head`): stop as a shell pipeline expects.
+                    signal(SIGPIPE, SIG_DFL)
+                    raise(SIGPIPE)
+                }
                 break
             }
             offset += written
