@@ -30,7 +30,6 @@ enum PasswordInput {
     }
 
     private static func read(_ tty: Int32, prompt: String) throws -> String {
-        _ = prompt.withCString { Foundation.write(tty, $0, strlen($0)) }
         var saved = termios()
         let isTerminal = tcgetattr(tty, &saved) == 0
         if isTerminal {
@@ -39,9 +38,11 @@ enum PasswordInput {
             tcsetattr(tty, TCSAFLUSH, &silent)
         }
         defer {
-            if isTerminal { tcsetattr(tty, TCSAFLUSH, &saved) }
+            if isTerminal { tcsetattr(tty, TCSANOW, &saved) }
             _ = Foundation.write(tty, "\n", 1)
         }
+        // Prompt only once echo is off, so nothing typed after the prompt can be echoed.
+        _ = prompt.withCString { Foundation.write(tty, $0, strlen($0)) }
         var bytes: [UInt8] = []
         var byte: UInt8 = 0
         while Foundation.read(tty, &byte, 1) == 1, byte != UInt8(ascii: "\n") {

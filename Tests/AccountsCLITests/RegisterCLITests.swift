@@ -145,3 +145,62 @@ final class RegisterCLITests: CLITestCase {
         XCTAssertEqual(outboxFiles(), [])
     }
 }
+
+final class PromptPasswordCLITests: CLITestCase {
+    /// Drives `--prompt-password` through a real pseudo-terminal (Python's pty module).
+    func promptRun(_ first: String, _ second: String) throws -> (status: Int, screen: String) {
+        let script = """
+            import os, pty, sys
+            pid, fd = pty.fork()
+            if pid == 0:
+                os.execv(sys.argv[1], [sys.argv[1], "register", "kim", "kim@example.com", "--prompt-password", "--no-send"])
+            screen = b""
+            def read_until(marker):
+                global screen
+                while marker not in screen:
+                    try:
+                        chunk = os.read(fd, 1024)
+                    except OSError:
+                        return
+                    if not chunk:
+                        return
+                    screen += chunk
+            read_until(b"Password: ")
+            os.write(fd, sys.argv[2].encode() + b"\\n")
+            read_until(b"(again): ")
+            os.write(fd, sys.argv[3].encode() + b"\\n")
+            read_until(b"\\0never")
+            _, status = os.waitpid(pid, 0)
+            print(os.waitstatus_to_exitcode(status))
+            sys.stdout.write(screen.decode(errors="replace"))
+            """
+        let result = try run("/usr/bin/env", ["python3", "-c", script, Self.binary, first, second])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let lines = result.stdout.split(separator: "\n", maxSplits: 1)
+        return (Int(lines.first ?? "") ?? -1, lines.count > 1 ? String(lines[1]) : "")
+    }
+
+    func testPromptedPasswordIsNotEchoedAndIsHashed() throws {
+        XCTAssertEqual(try accounts("init", "-q").status, 0)
+        let (status, screen) = try promptRun("tty-secret-1", "tty-secret-1")
+        XCTAssertEqual(status, 0, screen)
+        XCTAssertFalse(screen.contains("tty-secret-1"), "echoed: \(screen)")
+        XCTAssertTrue(screen.contains("/users/activate/MQ/"), screen)
+        let stored = try XCTUnwrap(try sql("SELECT password FROM users").first)
+        XCTAssertTrue(PasswordHasher().verify("tty-secret-1", against: stored))
+    }
+
+    func testMismatchedPasswordsCreateNothing() throws {
+        XCTAssertEqual(try accounts("init", "-q").status, 0)
+        let (status, screen) = try promptRun("one", "two")
+        XCTAssertEqual(status, 65)
+        XCTAssertTrue(screen.contains("the two passwords differ"), screen)
+        XCTAssertEqual(try sql("SELECT count(*) FROM users"), ["0"])
+    }
+
+    func testWithoutATerminalItSaysWhatToDoInstead() throws {
+        XCTAssertEqual(try accounts("init", "-q").status, 0)
+        let result = try run("/usr/bin/setsid", ["--wait", Self.binary, "register", "kim", "kim@example.com", "--prompt-password"])
+        assertFails(result, 64, "--password-stdin")
+    }
+}
