@@ -12,12 +12,12 @@ RELEASE_BIN = .build/release/accounts
 
 all: build
 
-# System libraries (Debian): OpenSSL 3 and SQLite headers, the sqlite3 shell the tests use.
+# System libraries (Debian): OpenSSL 3 and SQLite headers; the sqlite3 and openssl commands the tests use.
 deps:
-	@if ! pkg-config --exists openssl sqlite3 2>/dev/null || ! command -v sqlite3 >/dev/null; then \
+	@if ! pkg-config --exists openssl sqlite3 2>/dev/null || ! command -v sqlite3 >/dev/null || ! command -v openssl >/dev/null; then \
 		echo "installing libssl-dev libsqlite3-dev sqlite3 pkg-config (apt)"; \
 		SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
-		$$SUDO apt-get update && $$SUDO apt-get install -y --no-install-recommends libssl-dev libsqlite3-dev sqlite3 pkg-config; \
+		$$SUDO apt-get update && $$SUDO apt-get install -y --no-install-recommends libssl-dev libsqlite3-dev sqlite3 pkg-config openssl; \
 	fi
 
 build: deps
@@ -26,13 +26,13 @@ build: deps
 debug: deps
 	$(SWIFT) build
 
-# Django from PyPI, for the live cross-check.
-$(VENV)/.django-installed:
+# Django (the live cross-check) and aiosmtpd (a real SMTP server for the tests), from PyPI.
+$(VENV)/.installed:
 	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --disable-pip-version-check 'django>=5.2,<5.3'
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check 'django>=5.2,<5.3' 'aiosmtpd>=1.4,<2'
 	touch $@
 
-test: deps $(VENV)/.django-installed
+test: deps $(VENV)/.installed
 	ACCOUNTS_TEST_PYTHON=$(CURDIR)/$(VENV)/bin/python $(SWIFT) test --disable-swift-testing
 
 # The main job on the built-in defaults, in ./demo: a fresh database and secrets file,

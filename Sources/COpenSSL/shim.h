@@ -7,10 +7,22 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
 
-// OPENSSL_free is a macro; Swift cannot call it directly.
+// Macros in OpenSSL's headers, which Swift cannot call directly.
+
 static inline void accounts_openssl_free(void *pointer) {
     OPENSSL_free(pointer);
+}
+
+static inline int accounts_ssl_ctx_set_min_tls12(SSL_CTX *context) {
+    return (int)SSL_CTX_set_min_proto_version(context, TLS1_2_VERSION);
+}
+
+static inline int accounts_ssl_set_sni(SSL *ssl, const char *name) {
+    return (int)SSL_set_tlsext_host_name(ssl, name);
 }
 
 #endif

@@ -24,6 +24,7 @@ struct Accounts: ParsableCommand {
             ActivateCommand.self,
             ListCommand.self,
             PurgeExpiredCommand.self,
+            CheckSMTPCommand.self,
         ]
     )
 

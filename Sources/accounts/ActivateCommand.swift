@@ -37,7 +37,7 @@ struct ActivateCommand: ParsableCommand {
             throw AccountsError(.badData, "invalid activation link: '\(printable(link[0], limit: 100))' does not end in /<uid>/<token>/")
         }
         let context = try CommandContext(global)
-        let workflow = ActivateWorkflow(store: try context.store(), tokens: try context.tokens())
+        let workflow = ActivateWorkflow(store: try context.store(), tokens: context.tokens(try context.secrets()))
         let outcome = try workflow.activate(parsed)
         if format == .json {
             Output.standardOutput.line(JSONWriter.object([

@@ -28,23 +28,25 @@ struct CommandContext {
         return secrets
     }
 
-    func tokens() throws -> TokenGenerator {
-        let secrets = try secrets()
-        return TokenGenerator(secretKey: secrets.secretKey, fallbacks: secrets.secretKeyFallbacks,
+    func tokens(_ secrets: Secrets) -> TokenGenerator {
+        TokenGenerator(secretKey: secrets.secretKey, fallbacks: secrets.secretKeyFallbacks,
                               timeout: settings.passwordResetTimeout, timeZone: settings.timeZone)
+    }
+
+    func smtp(_ secrets: Secrets) throws -> SMTPConfiguration {
+        try SMTPConfiguration(settings: settings, password: secrets.emailHostPassword)
     }
 
     func links(_ tokens: TokenGenerator) -> ActivationLinks {
         ActivationLinks(tokens: tokens, urlTemplate: settings.activationURL)
     }
 
-    func mail() throws -> ActivationMail {
+    func mail(_ secrets: Secrets) throws -> ActivationMail {
         let backend: MailBackend
         switch settings.resolvedEmailBackend {
         case .file: backend = FileMailBackend(directory: settings.emailFilePath)
         case .console: backend = ConsoleMailBackend()
-        case .smtp:
-            throw AccountsError(.configuration, "the smtp mail backend is not available in this version; use EMAIL_BACKEND=file or console (EMAIL_HOST is set: \(settings.emailHost ?? "none"))")
+        case .smtp: backend = SMTPMailBackend(configuration: try smtp(secrets))
         }
         return ActivationMail(templates: try ActivationTemplates(directory: settings.templatesDir), backend: backend,
                               fromEmail: settings.defaultFromEmail, timeZone: settings.timeZone)

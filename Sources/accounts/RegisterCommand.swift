@@ -48,8 +48,9 @@ struct RegisterCommand: ParsableCommand {
     func run() throws {
         let context = try CommandContext(global, mail: mailOptions)
         let password: String? = passwordStdin ? try PasswordInput.fromStandardInput() : promptPassword ? try PasswordInput.prompt() : nil
-        let tokens = try context.tokens()
-        let mail = noSend ? nil : try context.mail()
+        let secrets = try context.secrets()
+        let tokens = context.tokens(secrets)
+        let mail = noSend ? nil : try context.mail(secrets)
         let workflow = RegisterWorkflow(store: try context.store(create: true), links: context.links(tokens), mail: mail)
         let outcome = try workflow.register(.init(
             userID: userID, email: email, password: password,

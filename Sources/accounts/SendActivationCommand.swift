@@ -25,9 +25,9 @@ struct SendActivationCommand: ParsableCommand {
 
     func run() throws {
         let context = try CommandContext(global, mail: mailOptions)
-        let tokens = try context.tokens()
-        let workflow = SendActivationWorkflow(store: try context.store(), links: context.links(tokens),
-                                              mail: try context.mail(), cooldown: context.settings.activationCooldown)
+        let secrets = try context.secrets()
+        let workflow = SendActivationWorkflow(store: try context.store(), links: context.links(context.tokens(secrets)),
+                                              mail: try context.mail(secrets), cooldown: context.settings.activationCooldown)
         let outcome = try workflow.send(to: user, force: force)
         ActivationOutput.print(outcome, format: format)
         context.info("activation mail for '\(outcome.user.userID)' sent to \(outcome.deliveredTo ?? "?")")

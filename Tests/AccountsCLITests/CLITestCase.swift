@@ -16,6 +16,21 @@ class CLITestCase: XCTestCase {
     var directory = ""
     var environment: [String: String] = [:]
 
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The Python of .venv (Django, aiosmtpd), made by `make test`. Missing in CI is a failure,
+    /// missing on a developer's machine a skip.
+    func testPython() throws -> String {
+        let candidates: [String?] = [ProcessInfo.processInfo.environment["ACCOUNTS_TEST_PYTHON"], Self.root.appendingPathComponent(".venv/bin/python").path]
+        if let found = candidates.compactMap({ $0 }).first(where: { FileManager.default.isExecutableFile(atPath: $0) }) {
+            return found
+        }
+        if ProcessInfo.processInfo.environment["CI"] != nil {
+            XCTFail("CI must run these tests: no Python with Django and aiosmtpd (run `make test`, which creates .venv)")
+        }
+        throw XCTSkip("no .venv with Django and aiosmtpd; `make test` creates it")
+    }
+
     static var binary: String {
         // `swift test` puts the test bundle next to the products it built.
         let products = Bundle.main.bundleURL

@@ -6,7 +6,6 @@ import XCTest
 /// randomized tokens, uids and password hashes verified in both directions, then one users
 /// table shared by the built `accounts` binary and Django's ORM.
 final class DjangoCrossCheckTests: CLITestCase {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let script = root.appendingPathComponent("Tests/django/crosscheck.py").path
 
     var python = ""
@@ -15,14 +14,7 @@ final class DjangoCrossCheckTests: CLITestCase {
 
     override func setUpWithError() throws {
         try super.setUpWithError()
-        let candidates: [String?] = [ProcessInfo.processInfo.environment["ACCOUNTS_TEST_PYTHON"], Self.root.appendingPathComponent(".venv/bin/python").path]
-        guard let found = candidates.compactMap({ $0 }).first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-            if ProcessInfo.processInfo.environment["CI"] != nil {
-                XCTFail("CI must run the Django cross-check: no Python with Django (run `make test`, which creates .venv)")
-            }
-            throw XCTSkip("no .venv with Django; `make test` creates it")
-        }
-        python = found
+        python = try testPython()
     }
 
     var djangoEnvironment: [String: String] {

@@ -131,9 +131,12 @@ final class RegisterCLITests: CLITestCase {
         XCTAssertEqual(try sql("SELECT activation_sent_at IS NOT NULL FROM users"), ["1"])
     }
 
-    func testSMTPBackendIsNotAvailableYet() throws {
+    func testSMTPServerThatCannotBeReachedKeepsTheAccount() throws {
         XCTAssertEqual(try accounts("init", "-q").status, 0)
-        assertFails(try accounts("register", "hong", "hong@example.com", env: ["ACCOUNTS_EMAIL_HOST": "smtp.example.com"]), 78, "smtp")
+        // EMAIL_HOST selects SMTP; nothing listens on that port.
+        let result = try accounts("register", "hong", "hong@example.com", env: ["ACCOUNTS_EMAIL_HOST": "127.0.0.1", "ACCOUNTS_EMAIL_PORT": "9"])
+        assertFails(result, 69, "SMTP connection to 127.0.0.1:9 failed")
+        XCTAssertEqual(try sql("SELECT user_id, activation_sent_at IS NULL FROM users"), ["hong|1"])
     }
 
     func testConsoleBackendWritesTheMessageToStandardError() throws {

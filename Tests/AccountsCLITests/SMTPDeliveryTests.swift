@@ -1,0 +1,199 @@
+import Foundation
+import XCTest
+
+/// SMTP delivery through the built binary against a real server (aiosmtpd) with real TLS.
+final class SMTPDeliveryTests: CLITestCase {
+    let user = "sender@example.com"
+    let password = "smtp-Pa55-never-shown"
+    var python = ""
+    var servers: [SMTPTestServer] = []
+
+    override func setUpWithError() throws {
+        try super.setUpWithError()
+        python = try testPython()
+        XCTAssertEqual(try accounts("init", "-q").status, 0)
+        try writeSecrets(password: password)
+        environment["ACCOUNTS_DEFAULT_FROM_EMAIL"] = "회원관리 <\(user)>"
+        environment["ACCOUNTS_EMAIL_HOST"] = "localhost"
+        environment["ACCOUNTS_EMAIL_HOST_USER"] = user
+        environment["ACCOUNTS_EMAIL_SSL_CAFILE"] = TestCertificates.shared.ca
+        environment["ACCOUNTS_EMAIL_TIMEOUT"] = "10"
+    }
+
+    override func tearDown() {
+        servers.forEach { $0.stop() }
+        super.tearDown()
+    }
+
+    func writeSecrets(password: String) throws {
+        let path = directory + "/secrets.json"
+        let object: [String: Any] = ["SECRET_KEY": "smtp-test-key", "EMAIL_HOST_PASSWORD": password]
+        try JSONSerialization.data(withJSONObject: object).write(to: URL(fileURLWithPath: path))
+        chmod(path, 0o600)
+    }
+
+    /// Starts a server and points the environment at it.
+    func server(_ security: String, behaviour: String = "normal",
+                certificate: (cert: String, key: String)? = TestCertificates.shared.localhost) throws -> SMTPTestServer {
+        let server = try SMTPTestServer(python: python, security: security, behaviour: behaviour, certificate: certificate,
+                                        user: user, password: password, in: directory)
+        servers.append(server)
+        environment["ACCOUNTS_EMAIL_PORT"] = String(server.port)
+        environment["ACCOUNTS_EMAIL_USE_TLS"] = security == "starttls" ? "true" : "false"
+        environment["ACCOUNTS_EMAIL_USE_SSL"] = security == "ssl" ? "true" : "false"
+        return server
+    }
+
+    func assertNoPassword(_ runs: Run..., file: StaticString = #filePath, line: UInt = #line) {
+        for run in runs {
+            XCTAssertFalse((run.stdout + run.stderr).contains(password), "the SMTP password leaked", file: file, line: line)
+            XCTAssertFalse((run.stdout + run.stderr).contains(Data("\0\(user)\0\(password)".utf8).base64EncodedString()), file: file, line: line)
+        }
+    }
+
+    /// The account exists, inactive, with no activation_sent_at: nothing claims a mail went out.
+    func assertAccountKeptUnmailed(file: StaticString = #filePath, line: UInt = #line) throws {
+        XCTAssertEqual(try sql("SELECT user_id, is_active, activation_sent_at IS NULL FROM users"), ["hong|0|1"], file: file, line: line)
+    }
+
+    func testSTARTTLSWithAuthDeliversTheActivationMail() throws {
+        let server = try server("starttls")
+        let result = try accounts("register", "hong", "hong@example.com")
+        XCTAssertEqual(result.status, 0, result.stderr)
+        assertNoPassword(result)
+        let url = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let received = server.received
+        XCTAssertEqual(received.count, 1)
+        guard !received.isEmpty else { return }
+        let envelope = try server.envelope(received[0])
+        XCTAssertEqual(envelope["mail_from"] as? String, user)
+        XCTAssertEqual(envelope["rcpt_tos"] as? [String], ["hong@example.com"])
+        XCTAssertEqual(envelope["tls"] as? Bool, true)
+        XCTAssertEqual(envelope["authenticated"] as? Bool, true)
+
+        let script = """
+            import email, json, sys
+            from email import policy
+            m = email.message_from_binary_file(open(sys.argv[1], 'rb'), policy=policy.default)
+            print(json.dumps({"subject": str(m["subject"]), "from": str(m["from"]), "type": m.get_content_type(),
+                              "parts": [(p.get_content_type(), p.get_content()) for p in m.iter_parts()],
+                              "defects": len(m.defects)}, ensure_ascii=False))
+            """
+        let parsed = try run(python, ["-c", script, received[0]])
+        let message = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(parsed.stdout.utf8)) as? [String: Any], parsed.stderr)
+        XCTAssertEqual(message["subject"] as? String, "hong님의 회원가입 인증메일 입니다.")
+        XCTAssertEqual(message["from"] as? String, "회원관리 <\(user)>")
+        XCTAssertEqual(message["type"] as? String, "multipart/alternative")
+        XCTAssertEqual(message["defects"] as? Int, 0)
+        let parts = try XCTUnwrap(message["parts"] as? [[String]])
+        XCTAssertEqual(parts.map { $0[0] }, ["text/plain", "text/html"])
+        XCTAssertTrue(parts.allSatisfy { $0[1].contains(url) }, "both parts carry the activation URL")
+        XCTAssertEqual(try sql("SELECT activation_sent_at IS NOT NULL FROM users"), ["1"])
+    }
+
+    func testImplicitTLSOnItsOwnPort() throws {
+        let server = try server("ssl")
+        let result = try accounts("register", "hong", "hong@example.com")
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let received = try XCTUnwrap(server.received.first)
+        XCTAssertEqual(server.received.count, 1)
+        XCTAssertEqual(try server.envelope(received)["authenticated"] as? Bool, true)
+    }
+
+    func testCertificateForAnotherHostIsRefused() throws {
+        let server = try server("starttls", certificate: TestCertificates.shared.otherHost)
+        let result = try accounts("register", "hong", "hong@example.com")
+        assertFails(result, 69, "certificate verification failed")
+        XCTAssertTrue(result.stderr.contains("hostname mismatch"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("accounts send-activation hong"), result.stderr)
+        try assertAccountKeptUnmailed()
+        XCTAssertEqual(server.received.count, 0)
+    }
+
+    func testCertificateFromAnUnknownCAIsRefused() throws {
+        let server = try server("ssl", certificate: TestCertificates.shared.unknownCA)
+        let result = try accounts("register", "hong", "hong@example.com")
+        assertFails(result, 69, "certificate verification failed: unable to get local issuer certificate")
+        try assertAccountKeptUnmailed()
+        XCTAssertEqual(server.received.count, 0)
+    }
+
+    func testNoSTARTTLSOfferedMeansNothingSentInClear() throws {
+        let server = try server("starttls", behaviour: "no-starttls")
+        let result = try accounts("register", "hong", "hong@example.com")
+        assertFails(result, 69, "does not offer STARTTLS")
+        try assertAccountKeptUnmailed()
+        XCTAssertEqual(server.received.count, 0)
+        let walk = try accounts("check-smtp", "--to", "x@example.com")
+        XCTAssertEqual(walk.status, 69)
+        XCTAssertFalse(walk.stdout.contains("C: AUTH"), "no credentials in clear: \(walk.stdout)")
+        XCTAssertFalse(walk.stdout.contains("C: MAIL"))
+        assertNoPassword(result, walk)
+    }
+
+    func testWrongPasswordIsAConfigurationErrorAndSendActivationRetries() throws {
+        let server = try server("starttls")
+        try writeSecrets(password: "not-the-password")
+        let result = try accounts("register", "hong", "hong@example.com")
+        assertFails(result, 78, "535")
+        XCTAssertFalse(result.stderr.contains("not-the-password"))
+        try assertAccountKeptUnmailed()
+        try writeSecrets(password: password)
+        let retry = try accounts("send-activation", "hong")
+        XCTAssertEqual(retry.status, 0, retry.stderr)
+        XCTAssertEqual(server.received.count, 1)
+        assertNoPassword(result, retry)
+    }
+
+    func testTemporaryFailureIsTryLater() throws {
+        _ = try server("starttls", behaviour: "mail-451")
+        assertFails(try accounts("register", "hong", "hong@example.com"), 75, "451")
+        try assertAccountKeptUnmailed()
+    }
+
+    func testRecipientRefusedIsBadData() throws {
+        _ = try server("starttls", behaviour: "rcpt-550")
+        let result = try accounts("register", "hong", "hong@example.com")
+        assertFails(result, 65, "550")
+        XCTAssertTrue(result.stderr.contains("RCPT TO"), result.stderr)
+        try assertAccountKeptUnmailed()
+    }
+
+    func testServerThatStopsAnsweringMidDataTimesOut() throws {
+        _ = try server("starttls", behaviour: "hang-data")
+        environment["ACCOUNTS_EMAIL_TIMEOUT"] = "3"
+        let started = Date()
+        let result = try accounts("register", "hong", "hong@example.com")
+        let elapsed = Date().timeIntervalSince(started)
+        assertFails(result, 75, "did not answer within 3 s")
+        XCTAssertTrue(result.stderr.contains("the message body"), result.stderr)
+        XCTAssertLessThan(elapsed, 3 + 4, "EMAIL_TIMEOUT plus a margin")
+        try assertAccountKeptUnmailed()
+    }
+
+    func testConnectionRefused() throws {
+        environment["ACCOUNTS_EMAIL_PORT"] = String(SMTPTestServer.freePort())
+        environment["ACCOUNTS_EMAIL_USE_TLS"] = "true"
+        assertFails(try accounts("register", "hong", "hong@example.com"), 69, "Connection refused")
+        try assertAccountKeptUnmailed()
+    }
+
+    func testCheckSMTPWalksThroughEveryStep() throws {
+        let server = try server("starttls")
+        let result = try accounts("check-smtp", "--to", "postmaster@example.com")
+        XCTAssertEqual(result.status, 0, result.stderr)
+        for expected in ["S: 220 ", "C: EHLO ", "250-STARTTLS", "C: STARTTLS", "TLS established with localhost: TLSv1.",
+                         "C: AUTH PLAIN ********", "S: 235", "ok: connected, encrypted", "authenticated as \(user)",
+                         "ok: test message accepted for postmaster@example.com: 250"] {
+            XCTAssertTrue(result.stdout.contains(expected), "missing \(expected) in:\n\(result.stdout)")
+        }
+        XCTAssertEqual(server.received.count, 1)
+        assertNoPassword(result)
+    }
+
+    func testAuthWithoutTLSIsRefusedBeforeConnecting() throws {
+        _ = try server("plain", certificate: nil)
+        assertFails(try accounts("register", "hong", "hong@example.com"), 78, "without TLS")
+        try assertAccountKeptUnmailed()
+    }
+}
