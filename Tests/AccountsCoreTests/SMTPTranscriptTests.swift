@@ -1,0 +1,152 @@
+@testable import AccountsCore
+import XCTest
+
+/// The reply parser and the conversation, against a scripted in-process server. These add edge
+/// cases (split packets, odd replies) on top of the tests against a real server, not instead.
+final class SMTPTranscriptTests: XCTestCase {
+    /// Hands out pre-arranged server bytes one chunk per read and records what the client wrote.
+    final class ScriptedStream: ByteStream {
+        var chunks: [[UInt8]]
+        var written = ""
+        init(_ chunks: [String]) { self.chunks = chunks.map { Array($0.utf8) } }
+        func read(maximum: Int, deadline: Deadline) throws(StreamFailure) -> [UInt8] {
+            if chunks.isEmpty { throw .timedOut }
+            return chunks.removeFirst()
+        }
+        func write(_ bytes: [UInt8], deadline: Deadline) throws(StreamFailure) {
+            written += String(decoding: bytes, as: UTF8.self)
+        }
+        func close() {}
+    }
+
+    func connection(_ stream: ScriptedStream, security: SMTPConfiguration.Security = .none, user: String = "") -> SMTPConnection {
+        SMTPConnection(configuration: SMTPConfiguration(host: "mx.test", port: 25, security: security, username: user,
+                                                        password: user.isEmpty ? nil : "pw", timeout: 5, localName: "client.test"),
+                       transcript: nil, connector: { _ in stream }, upgrader: { _, _ in throw StreamFailure.tls("no TLS in this test") })
+    }
+
+    let message = MailMessage(from: "a@example.com", to: "b@example.com", subject: "s", textBody: ".starts with a dot\n..two\n",
+                              htmlBody: "<p>x</p>")
+
+    func testRepliesSplitAcrossPacketsAndMultiLineGreeting() throws {
+        let stream = ScriptedStream([
+            "220-mx.test ESMTP\r\n220-second greeting line\r", "\n220 ready\r\n",
+            "250-mx.test hello\r\n250-SIZE 1000", "00\r\n250-PIPE", "LINING\r\n250 8BITMIME\r\n",
+            "250 ok\r\n", "250 ok\r\n", "354 go\r\n", "250 queued\r\n",
+        ])
+        let smtp = connection(stream)
+        try smtp.open()
+        XCTAssertEqual(smtp.greeting?.lines, ["mx.test ESMTP", "second greeting line", "ready"])
+        XCTAssertEqual(smtp.capabilities, ["SIZE": "100000", "PIPELINING": "", "8BITMIME": ""])
+        let reply = try smtp.send(message, from: "a@example.com", to: "b@example.com")
+        XCTAssertEqual(reply.code, 250)
+        XCTAssertTrue(stream.written.hasPrefix("EHLO client.test\r\nMAIL FROM:<a@example.com> SIZE="), stream.written)
+        XCTAssertTrue(stream.written.contains("\r\nRCPT TO:<b@example.com>\r\nDATA\r\n"))
+        XCTAssertTrue(stream.written.hasSuffix("\r\n.\r\n"))
+    }
+
+    func testHELOOnlyAfter500Or502() throws {
+        let stream = ScriptedStream(["220 old\r\n", "502 what?\r\n", "250 hi\r\n"])
+        let smtp = connection(stream)
+        try smtp.open()
+        XCTAssertEqual(stream.written, "EHLO client.test\r\nHELO client.test\r\n")
+        XCTAssertEqual(smtp.capabilities, [:])
+
+        let refused = ScriptedStream(["220 x\r\n", "421 closing\r\n"])
+        XCTAssertThrowsError(try connection(refused).open()) { error in
+            XCTAssertEqual((error as? SMTPError)?.kind, .temporary)
+        }
+        XCTAssertEqual(refused.written, "EHLO client.test\r\n", "no HELO after a 421")
+    }
+
+    func testBadSequenceReplyStopsTheConversation() throws {
+        let stream = ScriptedStream(["220 x\r\n", "250 x\r\n", "503 5.5.1 Error: need MAIL command\r\n"])
+        let smtp = connection(stream)
+        try smtp.open()
+        XCTAssertThrowsError(try smtp.send(message, from: "a@example.com", to: "b@example.com")) { error in
+            let smtpError = error as? SMTPError
+            XCTAssertEqual(smtpError?.stage, .mailFrom)
+            XCTAssertEqual(smtpError?.problem, .reply(SMTPReply(code: 503, lines: ["5.5.1 Error: need MAIL command"])))
+            XCTAssertEqual(smtpError?.kind, .unavailable)
+        }
+        XCTAssertFalse(stream.written.contains("RCPT"), "nothing sent after the refusal")
+    }
+
+    func testSTARTTLSIsFailClosed() {
+        let stream = ScriptedStream(["220 x\r\n", "250-x\r\n250 AUTH PLAIN\r\n"])
+        XCTAssertThrowsError(try connection(stream, security: .startTLS, user: "u").open()) { error in
+            XCTAssertEqual((error as? SMTPError)?.stage, .startTLS)
+            XCTAssertEqual((error as? SMTPError)?.kind, .unavailable)
+        }
+        XCTAssertEqual(stream.written, "EHLO client.test\r\n", "no AUTH and no MAIL in clear text")
+
+        let failing = ScriptedStream(["220 x\r\n", "250-x\r\n250 STARTTLS\r\n", "220 go ahead\r\n"])
+        XCTAssertThrowsError(try connection(failing, security: .startTLS).open()) { error in
+            XCTAssertEqual((error as? SMTPError)?.stage, .tls)
+        }
+        XCTAssertEqual(failing.written, "EHLO client.test\r\nSTARTTLS\r\n")
+    }
+
+    func testSeveralMessagesOnOneConnectionWithRSETBetween() throws {
+        let stream = ScriptedStream(["220 x\r\n", "250 x\r\n", "250 ok\r\n", "250 ok\r\n", "354 go\r\n", "250 one\r\n",
+                                     "250 reset\r\n", "250 ok\r\n", "250 ok\r\n", "354 go\r\n", "250 two\r\n"])
+        let smtp = connection(stream)
+        try smtp.open()
+        XCTAssertEqual(try smtp.send(message, from: "a@example.com", to: "b@example.com").text, "one")
+        XCTAssertEqual(try smtp.send(message, from: "a@example.com", to: "c@example.com").text, "two")
+        XCTAssertEqual(stream.written.components(separatedBy: "RSET\r\n").count, 2)
+    }
+
+    func testSizeLimitIsRespected() throws {
+        let stream = ScriptedStream(["220 x\r\n", "250-x\r\n250 SIZE 100\r\n"])
+        let smtp = connection(stream)
+        try smtp.open()
+        XCTAssertThrowsError(try smtp.send(message, from: "a@example.com", to: "b@example.com")) { error in
+            XCTAssertEqual((error as? SMTPError)?.kind, .unavailable)
+            XCTAssertTrue("\(error)".contains("SIZE limit is 100"), "\(error)")
+        }
+        XCTAssertFalse(stream.written.contains("MAIL FROM"))
+    }
+
+    func testTimeoutNamesTheStage() throws {
+        let stream = ScriptedStream(["220 x\r\n", "250 x\r\n", "250 ok\r\n", "250 ok\r\n", "354 go\r\n"])
+        let smtp = connection(stream)
+        try smtp.open()
+        XCTAssertThrowsError(try smtp.send(message, from: "a@example.com", to: "b@example.com")) { error in
+            XCTAssertEqual((error as? SMTPError)?.problem, .timedOut(seconds: 5))
+            XCTAssertEqual((error as? SMTPError)?.stage, .message)
+            XCTAssertEqual((error as? SMTPError)?.kind, .temporary)
+        }
+    }
+
+    func testDotStuffing() {
+        let data = String(decoding: SMTPConnection.dotStuffed(".a\r\nb\n..c\r\n.\r\n"), as: UTF8.self)
+        XCTAssertEqual(data, "..a\r\nb\r\n...c\r\n..\r\n.\r\n")
+    }
+
+    func testReplyReaderRefusesGarbage() {
+        for garbage in ["hello\r\n", "25\r\n", "250x\r\n", "600 no\r\n", "250-a\r\n251 b\r\n", String(repeating: "2", count: 5000)] {
+            var reader = SMTPReplyReader()
+            reader.append(Array(garbage.utf8))
+            XCTAssertThrowsError(try reader.nextReply(), garbage.prefix(20).debugDescription) { error in
+                XCTAssertNotEqual(error as? SMTPReplyReader.Failure, .needMoreData)
+            }
+        }
+        var partial = SMTPReplyReader()
+        partial.append(Array("250-one\r\n250 tw".utf8))
+        XCTAssertThrowsError(try partial.nextReply()) { XCTAssertEqual($0 as? SMTPReplyReader.Failure, .needMoreData) }
+        partial.append(Array("o\n".utf8))
+        XCTAssertEqual(try partial.nextReply(), SMTPReply(code: 250, lines: ["one", "two"]))
+    }
+
+    func testErrorKindMapping() {
+        func kind(_ stage: SMTPError.Stage, _ code: Int) -> AccountsError.Kind {
+            SMTPError(stage: stage, problem: .reply(SMTPReply(code: code, lines: ["x"])), server: "s").kind
+        }
+        XCTAssertEqual(kind(.mailFrom, 451), .temporary)
+        XCTAssertEqual(kind(.auth, 535), .configuration)
+        XCTAssertEqual(kind(.rcptTo, 550), .badData)
+        XCTAssertEqual(kind(.data, 554), .unavailable)
+        XCTAssertEqual(SMTPError(stage: .tls, problem: .tlsFailed("x"), server: "s").kind, .unavailable)
+    }
+}
