@@ -19,10 +19,29 @@ final class SMTPTranscriptTests: XCTestCase {
         func close() {}
     }
 
-    func connection(_ stream: ScriptedStream, security: SMTPConfiguration.Security = .none, user: String = "") -> SMTPConnection {
+    func connection(_ stream: ScriptedStream, security: SMTPConfiguration.Security = .none, user: String = "",
+                    tlsWorks: Bool = false, transcript: ((String) -> Void)? = nil) -> SMTPConnection {
         SMTPConnection(configuration: SMTPConfiguration(host: "mx.test", port: 25, security: security, username: user,
                                                         password: user.isEmpty ? nil : "pw", timeout: 5, localName: "client.test"),
-                       transcript: nil, connector: { _ in stream }, upgrader: { _, _ in throw StreamFailure.tls("no TLS in this test") })
+                       transcript: transcript, connector: { _ in stream }, upgrader: { plain, _ in
+                           // Stands in for a TLS session: same bytes, but the client believes it is encrypted.
+                           guard tlsWorks else { throw StreamFailure.tls("no TLS in this test") }
+                           return plain
+                       })
+    }
+
+    func testAfterSTARTTLSCapabilitiesAreForgottenAndLOGINIsUsedWhenPLAINIsMissing() throws {
+        let stream = ScriptedStream([
+            "220 x\r\n", "250-x\r\n250-AUTH PLAIN\r\n250 STARTTLS\r\n", "220 go\r\n",
+            "250-x\r\n250 AUTH LOGIN\r\n", "334 VXNlcm5hbWU6\r\n", "334 UGFzc3dvcmQ6\r\n", "235 ok\r\n",
+        ])
+        var lines: [String] = []
+        let smtp = connection(stream, security: .startTLS, user: "me@example.com", tlsWorks: true) { lines.append($0) }
+        try smtp.open()
+        XCTAssertEqual(smtp.capabilities, ["AUTH": "LOGIN"], "only what the server said after TLS")
+        XCTAssertEqual(stream.written, "EHLO client.test\r\nSTARTTLS\r\nEHLO client.test\r\nAUTH LOGIN\r\nbWVAZXhhbXBsZS5jb20=\r\ncHc=\r\n")
+        XCTAssertFalse(lines.joined().contains("cHc="), "the password is masked in the transcript")
+        XCTAssertTrue(lines.contains("C: ********"))
     }
 
     let message = MailMessage(from: "a@example.com", to: "b@example.com", subject: "s", textBody: ".starts with a dot\n..two\n",
