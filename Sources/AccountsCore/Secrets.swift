@@ -7,16 +7,22 @@ public struct Secrets: Sendable {
     public var secretKeyFallbacks: [String]
     public var emailHostPassword: String?
 
-    /// A warning for the operator (the file is readable by others), if any.
+    /// A warning for the operator (the file is readable by others and that was allowed), if any.
     public var warning: String?
 
-    public static func load(path: String) throws -> Secrets {
+    /// Reads the secrets file. One that group or others can read is refused unless
+    /// `allowInsecure`: its SECRET_KEY lets anyone forge activation links.
+    public static func load(path: String, allowInsecure: Bool = false) throws -> Secrets {
         var info = stat()
         guard stat(path, &info) == 0 else {
             throw AccountsError(.configuration, "secrets file \(path) not found; create one with 'accounts init' (its shape is in secrets.example.json), or point --secrets or ACCOUNTS_SECRETS at it")
         }
         guard (info.st_mode & S_IFMT) == S_IFREG else {
             throw AccountsError(.configuration, "secrets file \(path) is not a regular file")
+        }
+        let mode = String(info.st_mode & 0o777, radix: 8)
+        if info.st_mode & 0o077 != 0 && !allowInsecure {
+            throw AccountsError(.configuration, "secrets file \(path) can be read by other users (mode \(mode)): with its SECRET_KEY anyone could forge activation links; run chmod 600 \(path), or pass --allow-insecure-secrets")
         }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw AccountsError(.configuration, "secrets file \(path) cannot be read (check its owner and permissions)")
@@ -53,7 +59,7 @@ public struct Secrets: Sendable {
         }
         var secrets = Secrets(secretKey: key, secretKeyFallbacks: fallbacks, emailHostPassword: password)
         if info.st_mode & 0o077 != 0 {
-            secrets.warning = "warning: secrets file \(path) can be read by other users (mode \(String(info.st_mode & 0o777, radix: 8))); run: chmod 600 \(path)"
+            secrets.warning = "warning: secrets file \(path) can be read by other users (mode \(mode)); run: chmod 600 \(path)"
         }
         return secrets
     }

@@ -6,12 +6,14 @@ import Foundation
 struct CommandContext {
     let settings: Settings
     let quiet: Bool
+    let allowInsecureSecrets: Bool
 
     init(_ options: GlobalOptions, mail: MailOptions? = nil) throws {
         var settings = try options.loadSettings()
         try mail?.apply(to: &settings)
         self.settings = settings
         self.quiet = options.quiet
+        self.allowInsecureSecrets = options.allowInsecureSecrets
     }
 
     func info(_ message: String) {
@@ -23,7 +25,7 @@ struct CommandContext {
     }
 
     func secrets() throws -> Secrets {
-        let secrets = try Secrets.load(path: settings.secretsFile)
+        let secrets = try Secrets.load(path: settings.secretsFile, allowInsecure: allowInsecureSecrets)
         if let warning = secrets.warning { Output.error(warning) }
         return secrets
     }

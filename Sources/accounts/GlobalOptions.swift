@@ -13,6 +13,9 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Secrets file holding SECRET_KEY (default: ./secrets.json, or ACCOUNTS_SECRETS).", valueName: "path"))
     var secrets: String?
 
+    @Flag(help: "Use a secrets file that other users can read (refused otherwise: its key forges links).")
+    var allowInsecureSecrets = false
+
     @Flag(name: [.short, .long], help: "Print nothing on stderr but errors and warnings.")
     var quiet = false
 

@@ -31,14 +31,19 @@ final class GeneralCLITests: CLITestCase {
         XCTAssertEqual(try sql("PRAGMA journal_mode"), ["wal"])
     }
 
-    func testReadableSecretsWarnButSecretsNeverPrinted() throws {
+    func testReadableSecretsAreRefusedUnlessAllowedAndSecretsNeverPrinted() throws {
         try #"{"SECRET_KEY": "s3cr3t-value-that-must-not-leak", "EMAIL_HOST_PASSWORD": "mail-password-xyz"}"#
             .write(toFile: directory + "/secrets.json", atomically: true, encoding: .utf8)
         chmod(directory + "/secrets.json", 0o644)
-        let result = try accounts("register", "hong", "hong@example.com", "--format", "json")
+        let refused = try accounts("register", "hong", "hong@example.com")
+        assertFails(refused, 78, "can be read by other users (mode 644)")
+        XCTAssertTrue(refused.stderr.contains("chmod 600 secrets.json"))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: directory + "/accounts.sqlite3"), "refused before anything was written")
+        let result = try accounts("register", "hong", "hong@example.com", "--format", "json", "--allow-insecure-secrets")
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertTrue(result.stderr.contains("warning: secrets file secrets.json can be read by other users"), result.stderr)
-        for run in [result, try accounts("list", "--format", "json"), try accounts("activate", "x")] {
+        for run in [refused, result, try accounts("list", "--format", "json"), try accounts("activate", "x"),
+                    try accounts("activate", "MQ", "abc-0123456789abcdef0123456789abcdef", "--allow-insecure-secrets")] {
             XCTAssertFalse((run.stdout + run.stderr).contains("s3cr3t-value"))
             XCTAssertFalse((run.stdout + run.stderr).contains("mail-password"))
         }

@@ -111,8 +111,10 @@ final class RegisterCLITests: CLITestCase {
         assertFails(try accounts("register", "hong", "hong@example.com"), 78, "accounts init")
         XCTAssertFalse(FileManager.default.fileExists(atPath: directory + "/accounts.sqlite3"))
         try "{ not json".write(toFile: directory + "/secrets.json", atomically: true, encoding: .utf8)
+        chmod(directory + "/secrets.json", 0o600)
         assertFails(try accounts("register", "hong", "hong@example.com"), 78, "is not a JSON object")
         try #"{"SECRET_KEY": ""}"#.write(toFile: directory + "/secrets.json", atomically: true, encoding: .utf8)
+        chmod(directory + "/secrets.json", 0o600)
         assertFails(try accounts("register", "hong", "hong@example.com"), 78, "has no SECRET_KEY")
     }
 

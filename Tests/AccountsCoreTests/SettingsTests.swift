@@ -60,14 +60,21 @@ final class SettingsTests: XCTestCase {
         XCTAssertNil(secrets.warning)
         XCTAssertThrowsError(try Secrets.create(path: path)) { XCTAssertEqual(($0 as? AccountsError)?.kind, .cannotCreate) }
         chmod(path, 0o644)
-        XCTAssertNotNil(try Secrets.load(path: path).warning)
+        XCTAssertThrowsError(try Secrets.load(path: path)) { error in
+            XCTAssertEqual((error as? AccountsError)?.kind, .configuration)
+            XCTAssertTrue("\(error)".contains("--allow-insecure-secrets"), "\(error)")
+        }
+        XCTAssertNotNil(try Secrets.load(path: path, allowInsecure: true).warning)
+        chmod(path, 0o600)
         for bad in [#"{"SECRET_KEY": ""}"#, #"{"SECRET_KEY": 5}"#, #"{"SECRET_KEY": "k", "SECRET_KEY_FALLBACKS": "old"}"#, "[]", "{"] {
             try bad.write(toFile: path, atomically: true, encoding: .utf8)
+            chmod(path, 0o600)
             XCTAssertThrowsError(try Secrets.load(path: path), bad) { error in
                 XCTAssertEqual((error as? AccountsError)?.kind, .configuration)
             }
         }
         try #"{"SECRET_KEY": "hunter2-secret-value"}"#.write(toFile: path, atomically: true, encoding: .utf8)
+        chmod(path, 0o600)
         XCTAssertEqual(try Secrets.load(path: path).secretKey, "hunter2-secret-value")
     }
 }
