@@ -41,6 +41,8 @@ public struct SendActivationWorkflow {
             let destination = try mail.send(to: claimed, link: link, at: instant)
             return RegisterWorkflow.Outcome(user: claimed, link: link, deliveredTo: destination)
         } catch {
+            // Best effort: if even this fails, the account only waits out one cooldown; the mail
+            // error below is what the operator needs to see.
             try? store.releaseActivationMail(id: user.id, claimedAt: instant, previous: previous)
             if let error = error as? AccountsError {
                 throw AccountsError(error.kind, "activation mail to '\(user.userID)' was not sent: \(error.message)")
