@@ -32,7 +32,7 @@ struct CommandContext {
 
     func tokens(_ secrets: Secrets) -> TokenGenerator {
         TokenGenerator(secretKey: secrets.secretKey, fallbacks: secrets.secretKeyFallbacks,
-                              timeout: settings.passwordResetTimeout, timeZone: settings.timeZone)
+                       timeout: settings.passwordResetTimeout, timeZone: settings.timeZone)
     }
 
     func smtp(_ secrets: Secrets) throws -> SMTPConfiguration {
