@@ -8,7 +8,7 @@ DEMO    ?= demo
 DEBUG_BIN   = .build/debug/accounts
 RELEASE_BIN = .build/release/accounts
 
-.PHONY: all deps build debug test demo install uninstall templates clean
+.PHONY: all deps build debug test fuzz demo install uninstall templates clean
 
 all: build
 
@@ -34,6 +34,12 @@ $(VENV)/.installed:
 
 test: deps $(VENV)/.installed
 	ACCOUNTS_TEST_PYTHON=$(CURDIR)/$(VENV)/bin/python $(SWIFT) test --disable-swift-testing
+
+# libFuzzer targets (Tests/fuzz): activation-link, uid, token, smtp-reply, each for FUZZ_SECONDS.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?=
+fuzz: deps
+	Tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 # The main job on the built-in defaults, in ./demo: a fresh database and secrets file,
 # register a user (mail into demo/outbox), activate from the printed link, list.

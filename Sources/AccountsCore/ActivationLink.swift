@@ -24,22 +24,36 @@ public struct ActivationLink: Equatable, Sendable {
         guard !trimmed.isEmpty, trimmed.utf8.count <= 8192,
               !trimmed.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.properties.generalCategory == .control })
         else { return nil }
-        var path = Substring(trimmed)
-        if let schemeEnd = path.range(of: "://") {
-            let afterScheme = path[schemeEnd.upperBound...]
-            guard let slash = afterScheme.firstIndex(of: "/") else { return nil }
-            path = afterScheme[slash...]
+        // Split on bytes, not Characters: a combining mark after "/" would otherwise join it into
+        // one grapheme and hide the separator (found by Tests/fuzz).
+        let bytes = Array(trimmed.utf8)
+        var path = bytes[...]
+        let slash = UInt8(ascii: "/")
+        if let schemeEnd = Self.indexAfterFirst(Array("://".utf8), in: path) {
+            let afterScheme = path[schemeEnd...]
+            guard let pathStart = afterScheme.firstIndex(of: slash) else { return nil }
+            path = afterScheme[pathStart...]
         }
-        if let cut = path.firstIndex(where: { $0 == "?" || $0 == "#" }) {
+        if let cut = path.firstIndex(where: { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }) {
             path = path[..<cut]
         }
-        var segments = path.split(separator: "/", omittingEmptySubsequences: false)
-        if segments.last == "" { segments.removeLast() }
+        var segments = path.split(separator: slash, omittingEmptySubsequences: false)
+        if segments.last?.isEmpty == true { segments.removeLast() }
         guard segments.count >= 2,
-              let uid = String(segments[segments.count - 2]).removingPercentEncoding,
-              let token = String(segments[segments.count - 1]).removingPercentEncoding,
+              let uid = String(decoding: segments[segments.count - 2], as: UTF8.self).removingPercentEncoding,
+              let token = String(decoding: segments[segments.count - 1], as: UTF8.self).removingPercentEncoding,
               !uid.isEmpty, !token.isEmpty
         else { return nil }
         self.init(uid: uid, token: token)
+    }
+
+    /// The index just past the first occurrence of `needle` in `haystack`.
+    private static func indexAfterFirst(_ needle: [UInt8], in haystack: ArraySlice<UInt8>) -> Int? {
+        guard haystack.count >= needle.count else { return nil }
+        for start in haystack.startIndex...(haystack.endIndex - needle.count)
+        where haystack[start..<start + needle.count].elementsEqual(needle) {
+            return start + needle.count
+        }
+        return nil
     }
 }

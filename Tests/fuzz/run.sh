@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets (swiftc -sanitize=fuzzer,address, each with just the sources it
+# tests) and runs each for SECONDS. New inputs go to .build/fuzz/corpus/TARGET, crashes to
+# .build/fuzz/TARGET-crash-*; the seeds in Tests/fuzz/corpus/TARGET are only read.
+#
+#   Tests/fuzz/run.sh [SECONDS] [TARGET...]      (default: 60 seconds, every target)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+seconds=${1:-60}
+shift || true
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=(activation-link uid token smtp-reply)
+core=Sources/AccountsCore
+out=.build/fuzz
+mkdir -p "$out"
+# libFuzzer reports the crash and its stack itself; the Swift backtracer would only get in its way.
+export SWIFT_BACKTRACE=enable=no
+
+sources() {
+    case $1 in
+        activation-link) echo Tests/fuzz/ActivationLinkFuzz.swift $core/ActivationLink.swift $core/UIDCodec.swift ;;
+        uid)             echo Tests/fuzz/UIDFuzz.swift $core/UIDCodec.swift ;;
+        token)           echo Tests/fuzz/TokenFuzz.swift $core/TokenGenerator.swift $core/Base36.swift \
+                              $core/OpenSSLCrypto.swift $core/UTCDateTime.swift ;;
+        smtp-reply)      echo Tests/fuzz/SMTPReplyFuzz.swift $core/SMTP/SMTPReply.swift $core/Printable.swift ;;
+        *) echo "unknown fuzz target '$1' (activation-link, uid, token, smtp-reply)" >&2; exit 64 ;;
+    esac
+}
+
+# Bigger than libFuzzer's default of 4096, so that overlong lines and 8 KB pasted links are tried.
+max_len=10000
+status=0
+for target in "${targets[@]}"; do
+    binary=$out/$target
+    # shellcheck disable=SC2046 # word splitting of the source list is intended
+    swiftc -swift-version 6 -O -g -parse-as-library -sanitize=fuzzer,address -use-ld=lld \
+        -module-name Fuzz -I Sources/COpenSSL $(sources "$target") -o "$binary"
+    mkdir -p "$out/corpus/$target"
+    log=$out/$target.log
+    if "$binary" -max_total_time="$seconds" -max_len=$max_len -timeout=10 -print_final_stats=1 \
+        -artifact_prefix="$out/$target-" "$out/corpus/$target" "Tests/fuzz/corpus/$target" >"$log" 2>&1; then
+        runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
+        echo "fuzz $target: ${seconds}s, $runs executions, corpus $(ls "$out/corpus/$target" | wc -l) inputs, no crash"
+    else
+        status=1
+        echo "fuzz $target: FAILED, see $log:" >&2
+        grep -E "ERROR|Fatal error|Precondition|artifact" "$log" | head -5 >&2
+    fi
+done
+exit $status
