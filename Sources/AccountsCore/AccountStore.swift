@@ -20,6 +20,9 @@ public struct NewUser: Sendable {
 /// Everything the workflows need from storage. All SQL lives behind this protocol, so another
 /// store (PostgreSQL) is a new conforming type, not a change to the workflows.
 ///
+/// Every change to an account is recorded in the audit log in the same transaction as the
+/// change itself (see `AuditAction`); reads record nothing.
+///
 /// Errors are `AccountsError`s: a duplicate is `.badData` naming the conflict, a busy
 /// database `.temporary`, an unreadable file `.ioError` or `.unavailable`.
 public protocol AccountStore {
@@ -32,20 +35,25 @@ public protocol AccountStore {
     /// Looks up by exact user_id first, then by email ignoring case.
     func user(matching reference: String) throws -> User?
 
-    /// Records that an activation mail went out at `instant`.
-    func recordActivationSent(id: Int64, at instant: UTCDateTime) throws
+    /// Records that an activation mail to `destination` went out at `instant`.
+    func recordActivationSent(_ user: User, at instant: UTCDateTime, destination: String) throws
+
+    /// Records (in the audit log only) that an activation mail could not be sent.
+    func recordMailFailure(_ user: User, at instant: UTCDateTime, reason: String) throws
 
     /// Atomically takes the right to mail `id` now: sets activation_sent_at to `instant` unless
     /// the account is active or a mail went out at or after `notBefore`. Returns the previous
     /// activation_sent_at (`.claimed(previous:)`), or why it could not (`.refused(user)`).
     func claimActivationMail(id: Int64, at instant: UTCDateTime, notSentSince notBefore: UTCDateTime?) throws -> MailClaim
 
-    /// Undoes a claim whose mail could not be sent, unless something newer happened since.
-    func releaseActivationMail(id: Int64, claimedAt instant: UTCDateTime, previous: UTCDateTime?) throws
+    /// Undoes a claim whose mail could not be sent, unless something newer happened since,
+    /// and records the failure.
+    func releaseActivationMail(_ user: User, claimedAt instant: UTCDateTime, previous: UTCDateTime?, reason: String) throws
 
     /// Activates `user` if its row still holds exactly the values its token was checked
     /// against (so two activations of one link cannot both succeed). Returns false otherwise.
-    func activate(_ user: User, at instant: UTCDateTime) throws -> Bool
+    /// `detail` goes into the audit log.
+    func activate(_ user: User, at instant: UTCDateTime, detail: String) throws -> Bool
 
     /// Calls `body` for each matching user in id order, reading one row at a time.
     func forEachUser(state: AccountState?, expiryCutoff: UTCDateTime, limit: Int?, _ body: (User) throws -> Void) throws
@@ -54,6 +62,14 @@ public protocol AccountStore {
     /// before `cutoff` (exactly the `.expired` state of `forEachUser`) into the `purged_users`
     /// archive, stamped with `instant`, and deletes it. Returns how many.
     func purgeExpired(cutoff: UTCDateTime, at instant: UTCDateTime) throws -> Int
+
+    /// Puts the latest archived copy of a purged account (by user_id or email) back, with its
+    /// old id and its activation window restarted at `instant`. Throws `.noSuchUser` when there
+    /// is none, `.badData` when its user_id or email has been taken since.
+    func restore(_ reference: String, at instant: UTCDateTime) throws -> User
+
+    /// Calls `body` for each matching audit entry, oldest first.
+    func forEachAuditEntry(_ query: AuditQuery, _ body: (AuditEntry) throws -> Void) throws
 }
 
 public enum MailClaim: Equatable, Sendable {

@@ -21,7 +21,8 @@ public struct ActivateWorkflow {
         guard case .valid(let keyIndex, _) = tokens.check(link.token, for: user, at: instant) else {
             preconditionFailure("inspect returned a user whose token is not valid")
         }
-        guard try store.activate(user, at: instant) else {
+        let signer = keyIndex == 0 ? "SECRET_KEY" : "SECRET_KEY_FALLBACKS[\(keyIndex - 1)]"
+        guard try store.activate(user, at: instant, detail: "link signed with \(signer)") else {
             // Another process changed the row between our check and our update.
             if let now = try store.user(id: user.id), now.isActive {
                 throw AccountsError(.badData, "account '\(user.userID)' is already active")

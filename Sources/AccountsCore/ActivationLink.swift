@@ -5,6 +5,9 @@ public struct ActivationLink: Equatable, Sendable {
     public var uid: String
     public var token: String
 
+    /// Longer pasted text is not a link (real ones are under 200 bytes).
+    public static let maximumLength = 8192
+
     public init(uid: String, token: String) {
         self.uid = uid
         self.token = token
@@ -21,7 +24,7 @@ public struct ActivationLink: Equatable, Sendable {
     /// does. Returns nil for anything else; never traps.
     public init?(pasted text: String) {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !trimmed.isEmpty, trimmed.utf8.count <= 8192,
+        guard !trimmed.isEmpty, trimmed.utf8.count <= Self.maximumLength,
               !trimmed.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.properties.generalCategory == .control })
         else { return nil }
         // Split on bytes, not Characters: a combining mark after "/" would otherwise join it into

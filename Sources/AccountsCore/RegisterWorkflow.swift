@@ -52,17 +52,26 @@ public struct RegisterWorkflow {
         let user = try store.insert(NewUser(userID: userID, email: email, password: password,
                                             level: level, department: department, dateJoined: instant))
         let link = links.issue(for: user, at: instant)
-        guard request.sendMail, let mail else {
+        return try Self.mailNewAccount(user, link: link, mail: request.sendMail ? mail : nil, store: store,
+                                       at: instant, whatHappened: "registered")
+    }
+
+    /// Mails the first link of an account just created (or restored) and records it. When the
+    /// mail fails the account stays, and the error says so and how to retry.
+    static func mailNewAccount(_ user: User, link: IssuedLink, mail: ActivationMail?, store: AccountStore,
+                               at instant: UTCDateTime, whatHappened: String) throws -> Outcome {
+        guard let mail else {
             return Outcome(user: user, link: link, deliveredTo: nil)
         }
         let destination: String
         do {
             destination = try mail.send(to: user, link: link, at: instant)
         } catch let error as AccountsError {
-            // The account stays, inactive and with no activation_sent_at: nothing claims a mail went out.
-            throw AccountsError(error.kind, "account '\(userID)' was registered but the activation mail was not sent (\(error.message)); retry with: accounts send-activation \(userID)")
+            // Best effort: the audit entry must not hide the mail error the operator needs.
+            try? store.recordMailFailure(user, at: instant, reason: error.message)
+            throw AccountsError(error.kind, "account '\(user.userID)' was \(whatHappened) but the activation mail was not sent (\(error.message)); retry with: accounts send-activation \(user.userID)")
         }
-        try store.recordActivationSent(id: user.id, at: instant)
+        try store.recordActivationSent(user, at: instant, destination: destination)
         var sent = user
         sent.activationSentAt = instant
         return Outcome(user: sent, link: link, deliveredTo: destination)

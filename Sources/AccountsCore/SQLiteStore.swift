@@ -1,15 +1,19 @@
 import Foundation
 import GRDB
 
-/// The SQLite store: one file, WAL, a busy timeout, versioned migrations.
+/// The SQLite store: one file, WAL, a busy timeout, versioned migrations. Every change it makes
+/// to an account is recorded in audit_log inside the same transaction, so neither exists alone.
 public final class SQLiteStore: AccountStore {
     public let path: String
+    /// Who the audit log names for changes made through this store.
+    public let actor: String
     private let queue: DatabaseQueue
 
     /// Opens (and migrates) the database at `path`. With `create` false a missing file is an
     /// error instead of a new empty database, so a typo in --database is not silently "no users".
-    public init(path: String, create: Bool) throws {
+    public init(path: String, create: Bool, actor: String = OSUser.current()) throws {
         self.path = path
+        self.actor = actor
         var isDirectory: ObjCBool = false
         let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
         if isDirectory.boolValue {
@@ -47,8 +51,10 @@ public final class SQLiteStore: AccountStore {
             } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
                 throw AccountsError(.badData, "user_id '\(new.userID)' or email '\(new.email)' is already registered")
             }
-            return User(id: db.lastInsertedRowID, userID: new.userID, email: new.email, password: new.password,
-                        level: new.level, department: new.department, dateJoined: new.dateJoined)
+            let user = User(id: db.lastInsertedRowID, userID: new.userID, email: new.email, password: new.password,
+                            level: new.level, department: new.department, dateJoined: new.dateJoined)
+            try audit(db, .register, user, .ok, "inactive account for \(new.email)", at: new.dateJoined)
+            return user
         }
     }
 
@@ -67,9 +73,16 @@ public final class SQLiteStore: AccountStore {
         }
     }
 
-    public func recordActivationSent(id: Int64, at instant: UTCDateTime) throws {
+    public func recordActivationSent(_ user: User, at instant: UTCDateTime, destination: String) throws {
         try write { db in
-            try db.execute(sql: "UPDATE users SET activation_sent_at = ? WHERE id = ?", arguments: [instant.storageText, id])
+            try db.execute(sql: "UPDATE users SET activation_sent_at = ? WHERE id = ?", arguments: [instant.storageText, user.id])
+            try audit(db, .sendActivation, user, .ok, "mail to \(destination)", at: instant)
+        }
+    }
+
+    public func recordMailFailure(_ user: User, at instant: UTCDateTime, reason: String) throws {
+        try write { db in
+            try audit(db, .sendActivation, user, .failed, reason, at: instant)
         }
     }
 
@@ -86,20 +99,23 @@ public final class SQLiteStore: AccountStore {
         }
     }
 
-    public func releaseActivationMail(id: Int64, claimedAt instant: UTCDateTime, previous: UTCDateTime?) throws {
+    public func releaseActivationMail(_ user: User, claimedAt instant: UTCDateTime, previous: UTCDateTime?, reason: String) throws {
         try write { db in
             try db.execute(sql: "UPDATE users SET activation_sent_at = ? WHERE id = ? AND activation_sent_at = ?",
-                           arguments: [previous?.storageText, id, instant.storageText])
+                           arguments: [previous?.storageText, user.id, instant.storageText])
+            try audit(db, .sendActivation, user, .failed, reason, at: instant)
         }
     }
 
-    public func activate(_ user: User, at instant: UTCDateTime) throws -> Bool {
+    public func activate(_ user: User, at instant: UTCDateTime, detail: String) throws -> Bool {
         try write { db in
             try db.execute(sql: """
                 UPDATE users SET is_active = 1, last_login = ?, activated_at = ?
                 WHERE id = ? AND is_active = 0 AND password = ? AND email = ? AND last_login IS ?
                 """, arguments: [instant.storageText, instant.storageText, user.id, user.password, user.email, user.lastLogin?.storageText])
-            return db.changesCount == 1
+            guard db.changesCount == 1 else { return false }
+            try audit(db, .activate, user, .ok, detail, at: instant)
+            return true
         }
     }
 
@@ -126,8 +142,13 @@ public final class SQLiteStore: AccountStore {
                 FROM users WHERE \(condition)
                 """, arguments: [instant.storageText] + arguments)
             let archived = db.changesCount
+            try db.execute(sql: """
+                INSERT INTO audit_log (at, os_user, action, account_id, user_id, outcome, detail)
+                SELECT ?, ?, ?, id, user_id, ?, 'never activated; activation window started ' || coalesce(activation_sent_at, date_joined)
+                FROM users WHERE \(condition)
+                """, arguments: [instant.storageText, actor, AuditAction.purge.rawValue, AuditOutcome.ok.rawValue] + arguments)
             try db.execute(sql: "DELETE FROM users WHERE \(condition)", arguments: arguments)
-            // Both statements use one predicate inside one write transaction, so they see the same rows.
+            // The statements use one predicate inside one write transaction, so they see the same rows.
             guard db.changesCount == archived else {
                 throw AccountsError(.unavailable, "purge aborted: archived \(archived) rows but would delete \(db.changesCount)")
             }
@@ -135,7 +156,95 @@ public final class SQLiteStore: AccountStore {
         }
     }
 
+    public func restore(_ reference: String, at instant: UTCDateTime) throws -> User {
+        try write { db in
+            // The latest archived copy: a user_id may have been registered and purged more than once.
+            guard let archived = try Row.fetchOne(db, sql: """
+                SELECT * FROM purged_users WHERE user_id = ? OR email = ? COLLATE NOCASE ORDER BY archive_id DESC LIMIT 1
+                """, arguments: [reference, reference]) else {
+                if let current = try Row.fetchOne(db, sql: "SELECT id, user_id FROM users WHERE user_id = ? OR email = ? COLLATE NOCASE LIMIT 1",
+                                                  arguments: [reference, reference]) {
+                    let userID: String = current["user_id"]
+                    throw AccountsError(.badData, "account '\(userID)' is not purged: it exists, with id \(current["id"] as Int64)")
+                }
+                throw AccountsError(.noSuchUser, "no purged account with user_id or email '\(printable(reference))' (see: accounts log --action purge)")
+            }
+            var user = try Self.user(from: archived)
+            if let row = try Row.fetchOne(db, sql: "SELECT user_id, email FROM users WHERE user_id = ? OR email = ? COLLATE NOCASE LIMIT 1",
+                                          arguments: [user.userID, user.email]) {
+                let taken: String = row["user_id"]
+                throw AccountsError(.badData, "cannot restore '\(user.userID)': account '\(taken)' now has its user_id or email")
+            }
+            // Back with its old id (ids are never reused, so it is free). Its activation window
+            // restarts now: otherwise the next purge would delete it again at once.
+            user.activationSentAt = instant
+            try db.execute(sql: """
+                INSERT INTO users (id, user_id, email, password, is_active, level, department, date_joined,
+                                   last_login, activation_sent_at, activated_at)
+                SELECT id, user_id, email, password, is_active, level, department, date_joined, last_login, ?, activated_at
+                FROM purged_users WHERE archive_id = ?
+                """, arguments: [instant.storageText, archived["archive_id"] as Int64])
+            try db.execute(sql: "DELETE FROM purged_users WHERE archive_id = ?", arguments: [archived["archive_id"] as Int64])
+            let purgedAt: String = archived["purged_at"]
+            try audit(db, .restore, user, .ok, "purged at \(purgedAt.prefix(19)); activation window restarted", at: instant)
+            return user
+        }
+    }
+
+    public func forEachAuditEntry(_ query: AuditQuery, _ body: (AuditEntry) throws -> Void) throws {
+        var conditions: [String] = []
+        var arguments: StatementArguments = []
+        if let user = query.user {
+            // An email finds the account's entries through its id, whether it is still there or purged.
+            conditions.append("""
+                (user_id = ? OR account_id IN (SELECT id FROM users WHERE email = ? COLLATE NOCASE
+                                               UNION ALL SELECT id FROM purged_users WHERE email = ? COLLATE NOCASE))
+                """)
+            arguments += [user, user, user]
+        }
+        if let since = query.since {
+            conditions.append("at >= ?")
+            arguments += [since.storageText]
+        }
+        if let action = query.action {
+            conditions.append("action = ?")
+            arguments += [action.rawValue]
+        }
+        let filter = conditions.isEmpty ? "1" : conditions.joined(separator: " AND ")
+        var sql = "SELECT * FROM audit_log WHERE \(filter) ORDER BY id"
+        if let limit = query.limit {
+            sql = "SELECT * FROM (SELECT * FROM audit_log WHERE \(filter) ORDER BY id DESC LIMIT \(max(0, limit))) ORDER BY id"
+        }
+        try read { db in
+            let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+            while let row = try rows.next() {
+                try body(try Self.auditEntry(from: row))
+            }
+        }
+    }
+
     // MARK: - SQL helpers
+
+    /// Appends to audit_log inside the caller's write transaction.
+    private func audit(_ db: Database, _ action: AuditAction, _ user: User, _ outcome: AuditOutcome, _ detail: String,
+                       at instant: UTCDateTime) throws {
+        try db.execute(sql: """
+            INSERT INTO audit_log (at, os_user, action, account_id, user_id, outcome, detail) VALUES (?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [instant.storageText, actor, action.rawValue, user.id, user.userID, outcome.rawValue, detail])
+    }
+
+    private static func auditEntry(from row: Row) throws -> AuditEntry {
+        let id: Int64 = row["id"]
+        let atText: String = row["at"]
+        let actionText: String = row["action"]
+        let outcomeText: String = row["outcome"]
+        guard let at = UTCDateTime(storageText: atText), let action = AuditAction(rawValue: actionText),
+              let outcome = AuditOutcome(rawValue: outcomeText) else {
+            throw AccountsError(.badData, "audit_log row \(id) is damaged: '\(printable(atText))' '\(printable(actionText))' '\(printable(outcomeText))'")
+        }
+        return AuditEntry(id: id, at: at, osUser: row["os_user"], action: action, accountID: row["account_id"],
+                          userID: row["user_id"], outcome: outcome, detail: row["detail"])
+    }
 
     /// The WHERE clause for a state. Never-activated means: not active, never logged in,
     /// never activated; the partial index `users_never_activated` serves exactly this.
@@ -206,7 +315,10 @@ public final class SQLiteStore: AccountStore {
             return AccountsError(.temporary, "database \(path) is busy (another process holds it); try again")
         case .SQLITE_CORRUPT, .SQLITE_NOTADB:
             return AccountsError(.unavailable, "database \(path) is damaged or not an SQLite database: \(detail)")
-        case .SQLITE_CANTOPEN, .SQLITE_READONLY, .SQLITE_IOERR, .SQLITE_FULL, .SQLITE_PERM, .SQLITE_AUTH:
+        case .SQLITE_READONLY:
+            // Even reading a WAL database writes its -shm file beside it.
+            return AccountsError(.ioError, "cannot use database \(path): it is read-only for this user (SQLite needs to write the file and its directory): \(detail)")
+        case .SQLITE_CANTOPEN, .SQLITE_IOERR, .SQLITE_FULL, .SQLITE_PERM, .SQLITE_AUTH:
             return AccountsError(.ioError, "cannot use database \(path): \(detail)")
         default:
             return AccountsError(.unavailable, "database \(path): \(detail)")

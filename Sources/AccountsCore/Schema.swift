@@ -46,6 +46,29 @@ enum Schema {
                 CREATE INDEX purged_users_user_id ON purged_users (user_id);
                 """)
         }
+        migrator.registerMigration("v2: audit_log") { db in
+            // Append-only by intent: the triggers stop a slip in a hand-written UPDATE or DELETE;
+            // they are no defence against someone who can write the file anyway.
+            try db.execute(sql: """
+                CREATE TABLE audit_log (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    at TEXT NOT NULL,
+                    os_user TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    account_id INTEGER,
+                    user_id TEXT,
+                    outcome TEXT NOT NULL,
+                    detail TEXT NOT NULL DEFAULT ''
+                );
+                CREATE INDEX audit_log_user_id ON audit_log (user_id);
+                CREATE INDEX audit_log_account_id ON audit_log (account_id);
+                CREATE INDEX audit_log_at ON audit_log (at);
+                CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+                    BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+                CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+                    BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+                """)
+        }
         return migrator
     }
 }

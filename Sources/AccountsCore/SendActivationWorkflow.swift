@@ -37,17 +37,19 @@ public struct SendActivationWorkflow {
         var claimed = user
         claimed.activationSentAt = instant
         let link = links.issue(for: claimed, at: instant)
+        let destination: String
         do {
-            let destination = try mail.send(to: claimed, link: link, at: instant)
-            return RegisterWorkflow.Outcome(user: claimed, link: link, deliveredTo: destination)
+            destination = try mail.send(to: claimed, link: link, at: instant)
         } catch {
             // Best effort: if even this fails, the account only waits out one cooldown; the mail
             // error below is what the operator needs to see.
-            try? store.releaseActivationMail(id: user.id, claimedAt: instant, previous: previous)
+            try? store.releaseActivationMail(user, claimedAt: instant, previous: previous, reason: "\(error)")
             if let error = error as? AccountsError {
                 throw AccountsError(error.kind, "activation mail to '\(user.userID)' was not sent: \(error.message)")
             }
             throw error
         }
+        try store.recordActivationSent(claimed, at: instant, destination: destination)
+        return RegisterWorkflow.Outcome(user: claimed, link: link, deliveredTo: destination)
     }
 }

@@ -6,7 +6,7 @@ import Foundation
 struct Accounts: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "accounts",
-        abstract: "Administer the user accounts of a site: register, mail activation links, activate, list, purge.",
+        abstract: "Administer the user accounts of a site: register, mail activation links, activate, list, purge, audit.",
         discussion: """
             Works on a SQLite user table shared with a Django site (same SECRET_KEY, same tokens).
             Settings: settings.json (or --settings / ACCOUNTS_SETTINGS), ACCOUNTS_<NAME> environment
@@ -24,6 +24,8 @@ struct Accounts: ParsableCommand {
             ActivateCommand.self,
             ListCommand.self,
             PurgeExpiredCommand.self,
+            RestoreCommand.self,
+            LogCommand.self,
             CheckSMTPCommand.self,
         ]
     )

@@ -1,5 +1,6 @@
 import AccountsCore
 import ArgumentParser
+import Foundation
 
 struct ActivateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -7,13 +8,13 @@ struct ActivateCommand: ParsableCommand {
         abstract: "Activate an account from its activation link.",
         discussion: """
             Give the URL as pasted from the mail (any host; the last two path segments count), or the
-            uid and token. Activation sets is_active, last_login and activated_at, which also makes the
+            uid and token, or - to read the URL from standard input (keeping it out of ps). Activation sets is_active, last_login and activated_at, which also makes the
             link single-use. Exit 0 only when the account was activated; otherwise 65 for an invalid,
             expired or already used link, 67 when the account does not exist.
             """
     )
 
-    @Argument(help: ArgumentHelp("The activation URL, or its uid and token.", valueName: "url | uid token"))
+    @Argument(help: ArgumentHelp("The activation URL, or its uid and token, or - for the URL on standard input.", valueName: "url | uid token | -"))
     var link: [String] = []
 
     @Option(help: "Output: text (nothing on stdout) or json.")
@@ -31,10 +32,15 @@ struct ActivateCommand: ParsableCommand {
         let parsed: ActivationLink
         if link.count == 2 {
             parsed = ActivationLink(uid: link[0], token: link[1])
-        } else if let fromURL = ActivationLink(pasted: link[0]) {
-            parsed = fromURL
         } else {
-            throw AccountsError(.badData, "invalid activation link: '\(printable(link[0], limit: 100))' does not end in /<uid>/<token>/")
+            let text = link[0] == "-" ? try Self.readStandardInput() : link[0]
+            guard text.utf8.count <= ActivationLink.maximumLength else {
+                throw AccountsError(.badData, "invalid activation link: \(text.utf8.count) bytes, longer than any link (at most \(ActivationLink.maximumLength))")
+            }
+            guard let fromURL = ActivationLink(pasted: text) else {
+                throw AccountsError(.badData, "invalid activation link: '\(printable(text, limit: 100))' does not end in /<uid>/<token>/")
+            }
+            parsed = fromURL
         }
         let context = try CommandContext(global)
         let workflow = ActivateWorkflow(store: try context.store(), tokens: context.tokens(try context.secrets()))
@@ -50,5 +56,18 @@ struct ActivateCommand: ParsableCommand {
         }
         let key = outcome.keyIndex == 0 ? "" : " (link signed with SECRET_KEY_FALLBACKS[\(outcome.keyIndex - 1)])"
         context.info("activated '\(outcome.user.userID)' <\(outcome.user.email)>\(key)")
+    }
+
+    /// The link piped in: UTF-8, read up to a bound so that a runaway pipe cannot exhaust memory.
+    private static func readStandardInput() throws -> String {
+        let limit = 1 << 20
+        let data = FileHandle.standardInput.readData(ofLength: limit + 1)
+        guard data.count <= limit else {
+            throw AccountsError(.badData, "invalid activation link: more than \(limit) bytes on standard input")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw AccountsError(.badData, "invalid activation link: standard input is not UTF-8 text")
+        }
+        return text
     }
 }

@@ -27,6 +27,13 @@ final class ActivateCLITests: CLITestCase {
         XCTAssertEqual(try accounts("activate", String(moved.dropLast()) + "?utm_source=mail").status, 0)
     }
 
+    func testURLFromStandardInput() throws {
+        let url = try initAndRegister()
+        let result = try accounts("activate", "-", stdin: url + "\n")
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(try sql("SELECT is_active FROM users"), ["1"])
+    }
+
     func testEachFailureIsReportedDistinctlyAndChangesNothing() throws {
         let url = try initAndRegister()
         let parts = url.split(separator: "/")

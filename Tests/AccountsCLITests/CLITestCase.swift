@@ -61,7 +61,8 @@ class CLITestCase: XCTestCase {
         try accounts(arguments, stdin: stdin, env: extra)
     }
 
-    func run(_ executable: String, _ arguments: [String], stdin: String? = nil, env extra: [String: String] = [:]) throws -> Run {
+    func run(_ executable: String, _ arguments: [String], stdin: String? = nil, stdinData: Data? = nil,
+             env extra: [String: String] = [:]) throws -> Run {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -83,7 +84,7 @@ class CLITestCase: XCTestCase {
         let input = Pipe()
         process.standardInput = input
         try process.run()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        if let bytes = stdinData ?? stdin.map({ Data($0.utf8) }) { input.fileHandleForWriting.write(bytes) }
         try input.fileHandleForWriting.close()
         process.waitUntilExit()
         try out.close()

@@ -9,7 +9,7 @@ final class SQLiteStoreTests: XCTestCase {
 
     override func setUpWithError() throws {
         directory = try temporaryDirectory(self)
-        store = try SQLiteStore(path: directory + "/db.sqlite3", create: true)
+        store = try SQLiteStore(path: directory + "/db.sqlite3", create: true, actor: "tester")
     }
 
     func add(_ userID: String, _ email: String? = nil, joined: UTCDateTime? = nil) throws -> User {
@@ -51,12 +51,12 @@ final class SQLiteStoreTests: XCTestCase {
         let stale = try add("stale", joined: old)
         let fresh = try add("fresh", joined: t0)
         let remailed = try add("remailed", joined: old)
-        try store.recordActivationSent(id: remailed.id, at: t0)
+        try store.recordActivationSent(remailed, at: t0, destination: "remailed@example.com")
         let active = try add("active", joined: old)
-        XCTAssertTrue(try store.activate(active, at: old))
+        XCTAssertTrue(try store.activate(active, at: old, detail: "test"))
         // Deactivated later (as Django's admin would): inactive, but it was active once.
         let deactivated = try add("deactivated", joined: old)
-        XCTAssertTrue(try store.activate(deactivated, at: old))
+        XCTAssertTrue(try store.activate(deactivated, at: old, detail: "test"))
         try rawSQL("UPDATE users SET is_active = 0 WHERE user_id = 'deactivated'")
         // Never activated here but logged in through Django: a real user.
         _ = try add("loggedin", joined: old)
@@ -82,7 +82,7 @@ final class SQLiteStoreTests: XCTestCase {
         _ = try add("p1")
         _ = try add("e1", joined: old)
         let a = try add("a1")
-        XCTAssertTrue(try store.activate(a, at: t0))
+        XCTAssertTrue(try store.activate(a, at: t0, detail: "test"))
         func ids(_ state: AccountState?, limit: Int? = nil) throws -> [String] {
             var result: [String] = []
             try store.forEachUser(state: state, expiryCutoff: t0.adding(seconds: -10), limit: limit) { result.append($0.userID) }
@@ -100,9 +100,9 @@ final class SQLiteStoreTests: XCTestCase {
         let user = try add("hong")
         var changed = user
         changed.password = "something else"
-        XCTAssertFalse(try store.activate(changed, at: t0), "row differs from what the token was checked against")
-        XCTAssertTrue(try store.activate(user, at: t0))
-        XCTAssertFalse(try store.activate(user, at: t0), "a second activation of the same link fails")
+        XCTAssertFalse(try store.activate(changed, at: t0, detail: "test"), "row differs from what the token was checked against")
+        XCTAssertTrue(try store.activate(user, at: t0, detail: "test"))
+        XCTAssertFalse(try store.activate(user, at: t0, detail: "test"), "a second activation of the same link fails")
         let active = try XCTUnwrap(try store.user(id: user.id))
         XCTAssertTrue(active.isActive)
         XCTAssertEqual(active.lastLogin, t0)
@@ -115,8 +115,78 @@ final class SQLiteStoreTests: XCTestCase {
         guard case .refused = try store.claimActivationMail(id: user.id, at: t0.adding(seconds: 30), notSentSince: t0.adding(seconds: -30)) else {
             return XCTFail("a second mail within the cooldown must be refused")
         }
-        try store.releaseActivationMail(id: user.id, claimedAt: t0, previous: nil)
+        try store.releaseActivationMail(user, claimedAt: t0, previous: nil, reason: "451 try later")
         XCTAssertNil(try store.user(id: user.id)?.activationSentAt)
+    }
+
+    func testEveryChangeIsAuditedInItsTransaction() throws {
+        let old = UTCDateTime(epochSeconds: t0.epochSeconds - 1_000_000)
+        let hong = try add("hong", joined: old)
+        try store.recordActivationSent(hong, at: old, destination: "hong@example.com")
+        let kim = try add("kim", "Kim@Example.com")
+        XCTAssertTrue(try store.activate(kim, at: t0, detail: "link signed with SECRET_KEY"))
+        XCTAssertFalse(try store.activate(kim, at: t0, detail: "again"), "no change, no entry")
+        try store.releaseActivationMail(kim, claimedAt: t0, previous: nil, reason: "451 try later")
+        XCTAssertEqual(try store.purgeExpired(cutoff: t0, at: t0), 1)
+        XCTAssertThrowsError(try add("kim", "other@example.com"), "a refused insert leaves no entry")
+
+        var entries: [AuditEntry] = []
+        try store.forEachAuditEntry(AuditQuery()) { entries.append($0) }
+        XCTAssertEqual(entries.map { "\($0.action.rawValue) \($0.userID ?? "-") \($0.outcome.rawValue)" }, [
+            "register hong ok", "send-activation hong ok", "register kim ok", "activate kim ok",
+            "send-activation kim failed", "purge hong ok",
+        ])
+        XCTAssertEqual(Set(entries.map(\.osUser)), ["tester"])
+        XCTAssertEqual(entries[4].detail, "451 try later")
+        XCTAssertEqual(entries[5].accountID, hong.id)
+        XCTAssertEqual(entries[5].at, t0)
+
+        func userIDs(_ query: AuditQuery) throws -> [String] {
+            var result: [String] = []
+            try store.forEachAuditEntry(query) { result.append("\($0.id):\($0.userID ?? "-")") }
+            return result
+        }
+        XCTAssertEqual(try userIDs(AuditQuery(user: "kim@example.com")), ["3:kim", "4:kim", "5:kim"], "by email, ignoring case")
+        XCTAssertEqual(try userIDs(AuditQuery(user: "hong@example.com")), ["1:hong", "2:hong", "6:hong"], "by the email of a purged account")
+        XCTAssertEqual(try userIDs(AuditQuery(since: t0)), ["3:kim", "4:kim", "5:kim", "6:hong"])
+        XCTAssertEqual(try userIDs(AuditQuery(action: .register)), ["1:hong", "3:kim"])
+        XCTAssertEqual(try userIDs(AuditQuery(limit: 2)), ["5:kim", "6:hong"], "the newest, oldest first")
+        XCTAssertEqual(try userIDs(AuditQuery(user: "nobody")), [])
+
+        XCTAssertThrowsError(try rawSQL("DELETE FROM audit_log"), "append-only")
+        XCTAssertEqual(try rawSQL("SELECT count(*) FROM audit_log"), ["6"])
+    }
+
+    func testRestorePutsTheLatestArchivedCopyBack() throws {
+        let old = UTCDateTime(epochSeconds: t0.epochSeconds - 1_000_000)
+        let hong = try add("hong", joined: old)
+        XCTAssertEqual(try store.purgeExpired(cutoff: t0, at: t0), 1)
+        XCTAssertThrowsError(try store.restore("nobody", at: t0)) { XCTAssertEqual(($0 as? AccountsError)?.kind, .noSuchUser) }
+
+        let later = t0.adding(seconds: 60)
+        let restored = try store.restore("HONG@example.com", at: later)
+        XCTAssertEqual(restored.id, hong.id, "its old id")
+        XCTAssertEqual(restored.password, hong.password)
+        XCTAssertEqual(restored.activationSentAt, later, "the window restarts")
+        XCTAssertEqual(try store.user(id: hong.id), restored)
+        XCTAssertEqual(try rawSQL("SELECT count(*) FROM purged_users"), ["0"])
+        XCTAssertEqual(try store.purgeExpired(cutoff: later.adding(seconds: -10), at: later), 0, "not purged again at once")
+        XCTAssertThrowsError(try store.restore("hong", at: later)) { error in
+            XCTAssertEqual((error as? AccountsError)?.kind, .badData)
+            XCTAssertTrue("\(error)".contains("is not purged"), "\(error)")
+        }
+
+        // Purged again, and the user_id taken by someone else meanwhile: refused, nothing changes.
+        XCTAssertEqual(try store.purgeExpired(cutoff: later.adding(seconds: 1), at: later.adding(seconds: 2)), 1)
+        _ = try add("hong", "new-hong@example.com")
+        XCTAssertThrowsError(try store.restore("hong@example.com", at: later)) { error in
+            XCTAssertEqual((error as? AccountsError)?.kind, .badData)
+            XCTAssertTrue("\(error)".contains("account 'hong' now has its user_id or email"), "\(error)")
+        }
+        XCTAssertEqual(try rawSQL("SELECT count(*) FROM purged_users"), ["1"])
+        var actions: [String] = []
+        try store.forEachAuditEntry(AuditQuery()) { actions.append($0.action.rawValue) }
+        XCTAssertEqual(actions, ["register", "purge", "restore", "purge", "register"])
     }
 
     func testSchemaServesPurgeWithItsIndex() throws {
@@ -152,10 +222,11 @@ final class SQLiteStoreTests: XCTestCase {
         process.arguments = [store.path, sql]
         let pipe = Pipe()
         process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
         try process.run()
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0)
+        if process.terminationStatus != 0 { throw AccountsError(.unavailable, "sqlite3 failed: \(sql)") }
         return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
     }
 }

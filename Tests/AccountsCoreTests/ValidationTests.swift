@@ -27,6 +27,13 @@ final class ValidationTests: XCTestCase {
         XCTAssertEqual(try UserID.normalize("홍길동"), "홍길동")
         XCTAssertEqual(try UserID.normalize("ｈｏｎｇ"), "hong", "NFKC, as Django's normalize_username")
         XCTAssertEqual(try UserID.normalize(String(repeating: "a", count: 150)).count, 150)
+        XCTAssertEqual(try UserID.normalize("иван"), "иван", "one script is fine")
+        XCTAssertEqual(try UserID.normalize("kim민수"), "kim민수", "Hangul with Latin is not a look-alike")
+        for lookAlike in ["h\u{043E}ng", "\u{0391}lice", "ivan\u{0438}"] {
+            XCTAssertThrowsError(try UserID.normalize(lookAlike), lookAlike) { error in
+                XCTAssertTrue("\(error)".contains("which look alike"), "\(error)")
+            }
+        }
         for bad in ["", "a b", "a/b", "a\nb", "<script>", "a;DROP TABLE users", "'", String(repeating: "a", count: 151), "a\0b"] {
             XCTAssertThrowsError(try UserID.normalize(bad), bad.debugDescription)
         }

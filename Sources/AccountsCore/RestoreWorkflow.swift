@@ -1,0 +1,20 @@
+/// `restore`: put a purged account back from purged_users and give it a fresh activation link.
+public struct RestoreWorkflow {
+    let store: AccountStore
+    let links: ActivationLinks
+    let mail: ActivationMail?
+
+    /// `mail` nil: restore and print the link, send nothing.
+    public init(store: AccountStore, links: ActivationLinks, mail: ActivationMail?) {
+        self.store = store
+        self.links = links
+        self.mail = mail
+    }
+
+    /// `reference` is the user_id or email the account had.
+    public func restore(_ reference: String, at instant: UTCDateTime = .now()) throws -> RegisterWorkflow.Outcome {
+        let user = try store.restore(reference, at: instant)
+        let link = links.issue(for: user, at: instant)
+        return try RegisterWorkflow.mailNewAccount(user, link: link, mail: mail, store: store, at: instant, whatHappened: "restored")
+    }
+}
