@@ -35,6 +35,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Micro-benchmarks for `make bench` (bench/run.py); not installed.
+        .executableTarget(
+            name: "accounts-bench",
+            dependencies: ["AccountsCore"],
+            path: "bench/AccountsBench"
+        ),
         .testTarget(
             name: "AccountsCoreTests",
             dependencies: ["AccountsCore"],

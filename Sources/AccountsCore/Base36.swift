@@ -3,21 +3,34 @@ public enum Base36 {
     private static let digits = Array("0123456789abcdefghijklmnopqrstuvwxyz".utf8)
 
     public static func encode(_ value: Int64) -> String {
+        var bytes: [UInt8] = []
+        append(value, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends the digits of `value` to `buffer` (no String in between: tokens are made in bulk).
+    public static func append(_ value: Int64, to buffer: inout [UInt8]) {
         precondition(value >= 0, "base36 encodes non-negative integers")
-        if value == 0 { return "0" }
         var remaining = value
-        var chars = [UInt8]()
-        while remaining > 0 {
-            chars.append(digits[Int(remaining % 36)])
-            remaining /= 36
+        var scratch: (UInt64, UInt64) = (0, 0) // Int64.max has 13 base36 digits; written from the end
+        withUnsafeMutableBytes(of: &scratch) { raw in
+            var start = raw.count
+            repeat {
+                start -= 1
+                raw[start] = digits[Int(remaining % 36)]
+                remaining /= 36
+            } while remaining > 0
+            buffer.append(contentsOf: raw[start...])
         }
-        return String(decoding: chars.reversed(), as: UTF8.self)
     }
 
     /// The value of `text`, or nil unless it is 1–13 lower-case base36 digits that fit in Int64.
     /// (Django refuses more than 13 digits too, so nothing it accepts is lost.)
     public static func decode(_ text: Substring) -> Int64? {
-        let bytes = Array(text.utf8)
+        decode(utf8: text.utf8)
+    }
+
+    public static func decode<Bytes: Collection<UInt8>>(utf8 bytes: Bytes) -> Int64? {
         guard !bytes.isEmpty, bytes.count <= 13 else { return nil }
         var value: Int64 = 0
         for byte in bytes {

@@ -21,7 +21,7 @@ sources() {
     case $1 in
         activation-link) echo Tests/fuzz/ActivationLinkFuzz.swift $core/ActivationLink.swift $core/UIDCodec.swift ;;
         uid)             echo Tests/fuzz/UIDFuzz.swift $core/UIDCodec.swift ;;
-        token)           echo Tests/fuzz/TokenFuzz.swift $core/TokenGenerator.swift $core/Base36.swift \
+        token)           echo Tests/fuzz/TokenFuzz.swift $core/TokenGenerator.swift $core/HMACKey.swift $core/Base36.swift \
                               $core/OpenSSLCrypto.swift $core/UTCDateTime.swift ;;
         smtp-reply)      echo Tests/fuzz/SMTPReplyFuzz.swift $core/SMTP/SMTPReply.swift $core/Printable.swift ;;
         *) echo "unknown fuzz target '$1' (activation-link, uid, token, smtp-reply)" >&2; exit 64 ;;
@@ -40,7 +40,7 @@ for target in "${targets[@]}"; do
     log=$out/$target.log
     if "$binary" -max_total_time="$seconds" -max_len=$max_len -timeout=10 -print_final_stats=1 \
         -artifact_prefix="$out/$target-" "$out/corpus/$target" "Tests/fuzz/corpus/$target" >"$log" 2>&1; then
-        runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
+        runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
         echo "fuzz $target: ${seconds}s, $runs executions, corpus $(ls "$out/corpus/$target" | wc -l) inputs, no crash"
     else
         status=1
