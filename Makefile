@@ -8,7 +8,7 @@ DEMO    ?= demo
 DEBUG_BIN   = .build/debug/accounts
 RELEASE_BIN = .build/release/accounts
 
-.PHONY: all deps build debug test fuzz demo install uninstall templates clean
+.PHONY: all deps build debug test bench fuzz demo install uninstall templates clean
 
 all: build
 
@@ -34,6 +34,11 @@ $(VENV)/.installed:
 
 test: deps $(VENV)/.installed
 	ACCOUNTS_TEST_PYTHON=$(CURDIR)/$(VENV)/bin/python $(SWIFT) test --disable-swift-testing
+
+# Side by side with Django, sqlite3 and openssl on this machine: a table and bench/results.json.
+BENCH_ROWS ?= 1000000
+bench: build $(VENV)/.installed
+	$(VENV)/bin/python bench/run.py --accounts $(RELEASE_BIN) --micro .build/release/accounts-bench --rows $(BENCH_ROWS)
 
 # libFuzzer targets (Tests/fuzz): activation-link, uid, token, smtp-reply, each for FUZZ_SECONDS.
 FUZZ_SECONDS ?= 60

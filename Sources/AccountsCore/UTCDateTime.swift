@@ -40,18 +40,53 @@ public struct UTCDateTime: Comparable, Hashable, Sendable, CustomStringConvertib
     }
 
     /// `YYYY-MM-DD HH:MM:SS.ffffff`, the stored form.
-    public var storageText: String { wholeSecondsText + "." + pad(Int(microseconds), 6) }
+    public var storageText: String { text(separator: " ", fraction: true, zulu: false) }
 
     /// `YYYY-MM-DD HH:MM:SS`: what Django's token hash uses for last_login (microseconds dropped).
-    public var wholeSecondsText: String {
-        let c = components
-        return "\(pad(c.year, 4))-\(pad(c.month, 2))-\(pad(c.day, 2)) \(pad(c.hour, 2)):\(pad(c.minute, 2)):\(pad(c.second, 2))"
-    }
+    public var wholeSecondsText: String { text(separator: " ", fraction: false, zulu: false) }
 
     /// RFC 3339 with microseconds and `Z`, for JSON output.
-    public var iso8601: String {
+    public var iso8601: String { text(separator: "T", fraction: true, zulu: true) }
+
+    /// RFC 3339, appended to `buffer` without a String in between (list writes millions).
+    public func appendISO8601(to buffer: inout [UInt8]) {
+        append(to: &buffer, separator: UInt8(ascii: "T"), fraction: true, zulu: true)
+    }
+
+    private func text(separator: Unicode.Scalar, fraction: Bool, zulu: Bool) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(27)
+        append(to: &bytes, separator: UInt8(ascii: separator), fraction: fraction, zulu: zulu)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private func append(to buffer: inout [UInt8], separator: UInt8, fraction: Bool, zulu: Bool) {
         let c = components
-        return "\(pad(c.year, 4))-\(pad(c.month, 2))-\(pad(c.day, 2))T\(pad(c.hour, 2)):\(pad(c.minute, 2)):\(pad(c.second, 2)).\(pad(Int(microseconds), 6))Z"
+        func digits(_ value: Int, _ width: Int) {
+            var divisor = 1
+            for _ in 1..<width { divisor *= 10 }
+            if value >= divisor * 10 { // a year beyond 9999: all its digits
+                buffer.append(contentsOf: String(value).utf8)
+                return
+            }
+            var rest = value
+            while divisor > 0 {
+                buffer.append(UInt8(ascii: "0") + UInt8(rest / divisor))
+                rest %= divisor
+                divisor /= 10
+            }
+        }
+        digits(c.year, 4); buffer.append(UInt8(ascii: "-"))
+        digits(c.month, 2); buffer.append(UInt8(ascii: "-"))
+        digits(c.day, 2); buffer.append(separator)
+        digits(c.hour, 2); buffer.append(UInt8(ascii: ":"))
+        digits(c.minute, 2); buffer.append(UInt8(ascii: ":"))
+        digits(c.second, 2)
+        if fraction {
+            buffer.append(UInt8(ascii: "."))
+            digits(Int(microseconds), 6)
+        }
+        if zulu { buffer.append(UInt8(ascii: "Z")) }
     }
 
     public var description: String { storageText }
@@ -73,17 +108,10 @@ public struct UTCDateTime: Comparable, Hashable, Sendable, CustomStringConvertib
             guard b[19] == UInt8(ascii: "."), (1...6).contains(fraction.count), let value = Self.number(fraction) else { return nil }
             micros = value * Self.powersOfTen[6 - fraction.count]
         }
-        var t = tm()
-        t.tm_year = Int32(year - 1900)
-        t.tm_mon = Int32(month - 1)
-        t.tm_mday = Int32(day)
-        t.tm_hour = Int32(hour)
-        t.tm_min = Int32(minute)
-        t.tm_sec = Int32(second)
-        let seconds = timegm(&t)
-        self.init(epochSeconds: Int64(seconds), microseconds: Int32(micros))
-        // timegm normalises 2026-02-31 into March; refuse dates that do not exist.
-        guard components.day == day, components.month == month else { return nil }
+        // Refuse dates that do not exist (2026-02-31).
+        guard day <= Self.daysInMonth(year: year, month: month) else { return nil }
+        let days = Self.daysFromCivil(year: year, month: month, day: day)
+        self.init(epochSeconds: days * 86_400 + Int64(hour * 3600 + minute * 60 + second), microseconds: Int32(micros))
     }
 
     public static func < (lhs: UTCDateTime, rhs: UTCDateTime) -> Bool {
@@ -101,15 +129,37 @@ public struct UTCDateTime: Comparable, Hashable, Sendable, CustomStringConvertib
         return value
     }
 
+    /// The proleptic Gregorian calendar date and time of day, by arithmetic rather than
+    /// gmtime/timegm (list converts millions): Howard Hinnant's days_from_civil and its inverse.
     private var components: (year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int) {
-        var time = time_t(epochSeconds)
-        var t = tm()
-        gmtime_r(&time, &t)
-        return (Int(t.tm_year) + 1900, Int(t.tm_mon) + 1, Int(t.tm_mday), Int(t.tm_hour), Int(t.tm_min), Int(t.tm_sec))
+        let days = epochSeconds >= 0 ? epochSeconds / 86_400 : (epochSeconds - 86_399) / 86_400
+        let secondOfDay = Int(epochSeconds - days * 86_400)
+        let shifted = days + 719_468
+        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
+        let dayOfEra = shifted - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = Int(dayOfYear - (153 * monthIndex + 2) / 5 + 1)
+        let month = Int(monthIndex < 10 ? monthIndex + 3 : monthIndex - 9)
+        let year = Int(yearOfEra + era * 400) + (month <= 2 ? 1 : 0)
+        return (year, month, day, secondOfDay / 3600, secondOfDay / 60 % 60, secondOfDay % 60)
     }
 
-    private func pad(_ value: Int, _ width: Int) -> String {
-        let digits = String(value)
-        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+    private static func daysFromCivil(year: Int, month: Int, day: Int) -> Int64 {
+        let y = Int64(month <= 2 ? year - 1 : year)
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = Int64((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1)
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+
+    private static func daysInMonth(year: Int, month: Int) -> Int {
+        switch month {
+        case 2: return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
     }
 }

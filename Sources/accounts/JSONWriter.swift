@@ -8,43 +8,71 @@ enum JSONWriter {
     }
 
     static func object(_ fields: [(String, Value)]) -> String {
-        var text = "{"
+        var bytes: [UInt8] = []
+        appendObject(fields, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    static func appendObject(_ fields: [(String, Value)], to buffer: inout [UInt8]) {
+        buffer.append(UInt8(ascii: "{"))
         for (index, (name, value)) in fields.enumerated() {
-            if index > 0 { text += "," }
-            text += quote(name) + ":" + render(value)
+            if index > 0 { buffer.append(UInt8(ascii: ",")) }
+            appendQuoted(name, to: &buffer)
+            buffer.append(UInt8(ascii: ":"))
+            append(value, to: &buffer)
         }
-        return text + "}"
+        buffer.append(UInt8(ascii: "}"))
     }
 
-    static func render(_ value: Value) -> String {
+    static func append(_ value: Value, to buffer: inout [UInt8]) {
         switch value {
-        case .string(let string): quote(string)
-        case .int(let number): String(number)
-        case .bool(let flag): flag ? "true" : "false"
-        case .null: "null"
+        case .string(let string): appendQuoted(string, to: &buffer)
+        case .int(let number): buffer.append(contentsOf: String(number).utf8)
+        case .bool(let flag): buffer.append(contentsOf: (flag ? "true" : "false").utf8)
+        case .null: buffer.append(contentsOf: "null".utf8)
         }
     }
 
-    static func quote(_ string: String) -> String {
-        var result = "\""
-        for scalar in string.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            case "\u{2028}": result += "\\u2028"
-            case "\u{2029}": result += "\\u2029"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7f {
-                    let hex = String(scalar.value, radix: 16)
-                    result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    result.unicodeScalars.append(scalar)
+    /// `string` as a JSON string. Control characters, quote and backslash are escaped, and so
+    /// are U+2028/U+2029, which JavaScript once treated as line ends. Text with none of them
+    /// (nearly all) is copied in one go.
+    static func appendQuoted(_ string: String, to buffer: inout [UInt8]) {
+        buffer.append(UInt8(ascii: "\""))
+        var string = string
+        string.withUTF8 { bytes in
+            if !bytes.contains(where: needsCare) {
+                buffer.append(contentsOf: bytes)
+                return
+            }
+            var index = 0
+            while index < bytes.count {
+                let byte = bytes[index]
+                // U+2028 and U+2029 are E2 80 A8 and E2 80 A9 in UTF-8.
+                if byte == 0xE2, index + 2 < bytes.count, bytes[index + 1] == 0x80, bytes[index + 2] & 0xFE == 0xA8 {
+                    buffer.append(contentsOf: (bytes[index + 2] == 0xA8 ? "\\u2028" : "\\u2029").utf8)
+                    index += 3
+                    continue
                 }
+                switch byte {
+                case UInt8(ascii: "\""): buffer.append(contentsOf: "\\\"".utf8)
+                case UInt8(ascii: "\\"): buffer.append(contentsOf: "\\\\".utf8)
+                case UInt8(ascii: "\n"): buffer.append(contentsOf: "\\n".utf8)
+                case UInt8(ascii: "\r"): buffer.append(contentsOf: "\\r".utf8)
+                case UInt8(ascii: "\t"): buffer.append(contentsOf: "\\t".utf8)
+                case 0..<0x20, 0x7F:
+                    let hex = Array("0123456789abcdef".utf8)
+                    buffer.append(contentsOf: "\\u00".utf8)
+                    buffer.append(hex[Int(byte >> 4)])
+                    buffer.append(hex[Int(byte & 0x0F)])
+                default: buffer.append(byte)
+                }
+                index += 1
             }
         }
-        return result + "\""
+        buffer.append(UInt8(ascii: "\""))
+    }
+
+    private static func needsCare(_ byte: UInt8) -> Bool {
+        byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte == 0x7F || byte == 0xE2
     }
 }

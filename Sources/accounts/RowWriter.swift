@@ -28,11 +28,19 @@ struct RowWriter {
     let output: Output
     let columns: [Column]
     private var count = 0
+    /// `"key":` of each column, made once; and the bytes of the row being written.
+    private let jsonKeys: [[UInt8]]
+    private var scratch: [UInt8] = []
 
     init(format: ListFormat, output: Output, columns: [Column]) {
         self.format = format
         self.output = output
         self.columns = columns
+        jsonKeys = columns.map { column in
+            var key: [UInt8] = []
+            JSONWriter.appendQuoted(column.key, to: &key)
+            return key + [UInt8(ascii: ":")]
+        }
     }
 
     mutating func begin() {
@@ -53,8 +61,16 @@ struct RowWriter {
                 column.heading == nil ? nil : Self.tableText(field)
             }))
         case .json:
-            output.write(count == 0 ? "\n" : ",\n")
-            output.write(JSONWriter.object(zip(columns, fields).map { ($0.key, Self.jsonValue($1)) }))
+            // Straight into bytes: this is the path that streams a million rows.
+            scratch.removeAll(keepingCapacity: true)
+            scratch.append(contentsOf: (count == 0 ? "\n{" : ",\n{").utf8)
+            for (index, field) in fields.enumerated() {
+                if index > 0 { scratch.append(UInt8(ascii: ",")) }
+                scratch.append(contentsOf: jsonKeys[index])
+                Self.appendJSON(field, to: &scratch)
+            }
+            scratch.append(UInt8(ascii: "}"))
+            output.write(bytes: scratch)
         case .csv:
             output.line(fields.map { Self.csvField(Self.csvText($0)) }.joined(separator: ","))
         }
@@ -80,12 +96,16 @@ struct RowWriter {
         }
     }
 
-    private static func jsonValue(_ field: Field) -> JSONWriter.Value {
+    private static func appendJSON(_ field: Field, to buffer: inout [UInt8]) {
         switch field {
-        case .text(let value): value.map { .string($0) } ?? .null
-        case .int(let value): value.map { .int($0) } ?? .null
-        case .bool(let value): .bool(value)
-        case .date(let value): value.map { .string($0.iso8601) } ?? .null
+        case .text(let value?): JSONWriter.appendQuoted(value, to: &buffer)
+        case .int(let value?): JSONWriter.append(.int(value), to: &buffer)
+        case .bool(let value): JSONWriter.append(.bool(value), to: &buffer)
+        case .date(let value?):
+            buffer.append(UInt8(ascii: "\""))
+            value.appendISO8601(to: &buffer)
+            buffer.append(UInt8(ascii: "\""))
+        case .text(nil), .int(nil), .date(nil): JSONWriter.append(.null, to: &buffer)
         }
     }
 

@@ -1,0 +1,225 @@
+#!/usr/bin/env python3
+"""`make bench`: accounts side by side with Django (and sqlite3, openssl) on this machine, in one run.
+
+Prints a table (case, accounts, reference, ratio, target) and writes bench/results.json.
+Ratios are what count: the machine is shared and noisy. See docs/PERFORMANCE.md.
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def run_process(arguments, stdout=subprocess.DEVNULL, cwd=None):
+    """Runs one process; returns (seconds, peak RSS in MiB, stdout text or None)."""
+    start = time.perf_counter()
+    process = subprocess.Popen(arguments, stdout=stdout, stderr=subprocess.PIPE, cwd=cwd)
+    output = process.stdout.read() if stdout == subprocess.PIPE else None
+    errors = process.stderr.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        sys.exit(f"bench: {' '.join(arguments[:3])}... failed ({process.returncode}): {errors.decode()[-500:]}")
+    return elapsed, usage.ru_maxrss / 1024, output.decode() if output is not None else None
+
+
+def timed(arguments, runs, prepare=None, cwd=None):
+    """Median seconds and the highest peak RSS (MiB) over `runs` runs; `prepare()` before each."""
+    times, peaks = [], []
+    for _ in range(runs):
+        if prepare:
+            prepare()
+        seconds, peak, _ = run_process(arguments, cwd=cwd)
+        times.append(seconds)
+        peaks.append(peak)
+    return statistics.median(times), max(peaks)
+
+
+class Report:
+    def __init__(self):
+        self.rows = []
+
+    def add(self, case, ours, reference, reference_name, ratio, target, met, unit, note=""):
+        self.rows.append({"case": case, "accounts": ours, "reference": reference, "reference_name": reference_name,
+                          "ratio": ratio, "target": target, "met": met, "unit": unit, "note": note})
+        status = "ok" if met else ("--" if met is None else "MISSED")
+        print(f"{case:<44} {fmt(ours):>12} {fmt(reference):>12} {reference_name:<20} {fmt(ratio, 2):>8}x  {target:<28} {status}",
+              flush=True)
+
+
+def fmt(value, digits=3):
+    if value is None:
+        return "-"
+    if isinstance(value, str):
+        return value
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:.{digits}g}"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--accounts", required=True, help="the release accounts binary")
+    parser.add_argument("--micro", required=True, help="the release accounts-bench binary")
+    parser.add_argument("--python", default=sys.executable, help="a Python with Django 5.2")
+    parser.add_argument("--rows", type=int, default=1_000_000, help="users in the big table")
+    parser.add_argument("--seconds", type=float, default=3, help="per micro-benchmark")
+    parser.add_argument("--out", default=os.path.join(HERE, "results.json"))
+    options = parser.parse_args()
+    accounts = os.path.abspath(options.accounts)
+    report = Report()
+    work = tempfile.mkdtemp(prefix="accounts-bench-")
+    print(f"{'case':<44} {'accounts':>12} {'reference':>12} {'(reference)':<20} {'ratio':>9}  {'target':<28}")
+    try:
+        micro(options, report)
+        empty_process(options, accounts, work, report)
+        big_table(options, accounts, work, report)
+        registrations(options, accounts, work, report)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    results = {
+        "when": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
+        "rows": options.rows,
+        "cases": report.rows,
+    }
+    with open(options.out, "w") as file:
+        json.dump(results, file, indent=2)
+    missed = [row["case"] for row in report.rows if row["met"] is False]
+    print(f"\nwrote {options.out}; " + (f"targets missed: {', '.join(missed)}" if missed else "every target met"))
+
+
+def micro(options, report):
+    ours = json.loads(run_process([options.micro, str(options.seconds)], stdout=subprocess.PIPE)[2])
+    django = json.loads(run_process([options.python, os.path.join(HERE, "django_micro.py"), str(options.seconds)],
+                                    stdout=subprocess.PIPE)[2])
+    speed = run_process(["openssl", "speed", "-hmac", "sha256", "-bytes", str(ours["token_message_bytes"]),
+                         "-seconds", str(max(1, int(options.seconds)))], stdout=subprocess.PIPE)[2]
+    kilobytes = float(re.search(r"^hmac\(sha256\)\s+([\d.]+)k", speed, re.M).group(1))
+    openssl_per_s = kilobytes * 1000 / ours["token_message_bytes"]
+
+    def per_second(case, key, target):
+        ratio = ours[key] / django[key]
+        report.add(case, ours[key], django[key], "Django", ratio, f">= {target}x Django", ratio >= target, "per s")
+
+    per_second("make_token per second", "make_token_per_s", 15)
+    ratio = openssl_per_s / ours["make_token_per_s"]
+    report.add("make_token vs openssl speed -hmac sha256", ours["make_token_per_s"], openssl_per_s,
+               f"openssl ({ours['token_message_bytes']} B)", ratio, "openssl within 2x of us", ratio <= 2, "per s",
+               "ratio is openssl's rate over ours")
+    per_second("check_token per second (valid tokens)", "check_token_per_s", 15)
+    per_second("uid encode + decode per second", "uid_roundtrip_per_s", 10)
+    ratio = ours["pbkdf2_seconds"] / django["pbkdf2_seconds"]
+    report.add(f"hash a password, pbkdf2_sha256 {ours['iterations']:,}", ours["pbkdf2_seconds"], django["pbkdf2_seconds"],
+               "Django make_password", ratio, "<= 1.05x Django's time", ratio <= 1.05, "s")
+
+
+def empty_process(options, accounts, work, report):
+    directory = os.path.join(work, "empty")
+    os.mkdir(directory)
+    database = os.path.join(directory, "accounts.sqlite3")
+    run_process([accounts, "init", "-q", "--database", database, "--secrets", os.path.join(directory, "secrets.json")])
+    ours, peak = timed([accounts, "list", "--state", "pending", "--format", "json", "--database", database], 30, cwd=directory)
+    cutoff = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=3)).isoformat()
+    django, _ = timed([options.python, os.path.join(HERE, "django_side.py"), "list", database, cutoff], 10)
+    report.add("list --state pending --format json, empty DB", ours * 1000, django * 1000, "Django script", ours / django,
+               "<= 20 ms median", ours <= 0.020, "ms (median of 30)")
+    report.add("  peak RSS of that process", peak, None, "", None, "<= 15 MiB", peak <= 15, "MiB")
+
+
+def big_table(options, accounts, work, report):
+    rows = options.rows
+    template = os.path.join(work, "big.sqlite3")
+    secrets = os.path.join(work, "secrets.json")
+    run_process([accounts, "init", "-q", "--database", template, "--secrets", secrets])
+    # A quarter never activated and stale (what purge deletes), a quarter pending, half active.
+    print(f"(making a table of {rows:,} users)", flush=True)
+    run_process(["sqlite3", template, f"""
+        WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {rows})
+        INSERT INTO users (user_id, email, password, is_active, level, department, date_joined,
+                           last_login, activation_sent_at, activated_at)
+        SELECT 'user' || i, 'user' || i || '@example.com', '!' || hex(randomblob(20)), i % 4 IN (1, 2), '2',
+               'dept' || (i % 50),
+               CASE i % 4 WHEN 3 THEN strftime('%Y-%m-%d %H:%M:%f000', 'now') ELSE '2020-01-01 00:00:00.000000' END,
+               CASE WHEN i % 4 IN (1, 2) THEN '2020-01-03 00:00:00.000000' END,
+               CASE i % 4 WHEN 3 THEN NULL ELSE '2020-01-02 00:00:00.000000' END,
+               CASE WHEN i % 4 IN (1, 2) THEN '2020-01-03 00:00:00.000000' END
+        FROM n;
+        PRAGMA wal_checkpoint(TRUNCATE);
+        """])
+    stale = rows // 4
+    copy = os.path.join(work, "copy.sqlite3")
+
+    def fresh_copy():
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(copy + suffix):
+                os.remove(copy + suffix)
+        shutil.copyfile(template, copy)
+
+    cutoff = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=3)
+    cutoff_text = cutoff.strftime("%Y-%m-%d %H:%M:%S.%f")
+    predicate = ("is_active = 0 AND last_login IS NULL AND activated_at IS NULL "
+                 f"AND coalesce(activation_sent_at, date_joined) < '{cutoff_text}'")
+    fresh_copy()
+    _, _, out = run_process([accounts, "purge-expired", "--format", "json", "--database", copy], stdout=subprocess.PIPE)
+    assert json.loads(out)["purged"] == stale, out
+    ours, _ = timed([accounts, "purge-expired", "-q", "--database", copy], 3, prepare=fresh_copy)
+    raw, _ = timed(["sqlite3", copy, f"DELETE FROM users WHERE {predicate}"], 3, prepare=fresh_copy)
+    fresh_copy()
+    _, _, out = run_process([options.python, os.path.join(HERE, "django_side.py"), "purge", copy,
+                             cutoff.replace(tzinfo=None).isoformat()], stdout=subprocess.PIPE)
+    assert int(out) == stale, out
+    orm, _ = timed([options.python, os.path.join(HERE, "django_side.py"), "purge", copy,
+                    cutoff.replace(tzinfo=None).isoformat()], 3, prepare=fresh_copy)
+    name = f"purge-expired, {rows:,} users, {stale:,} stale"
+    report.add(name, ours, raw, "sqlite3 DELETE", ours / raw, "<= 1.5x raw sqlite3", ours / raw <= 1.5, "s",
+               "accounts also archives every row and writes one audit entry per account")
+    report.add("  same, against the Django ORM", ours, orm, "QuerySet.delete()", orm / ours, ">= 10x faster than the ORM",
+               orm / ours >= 10, "s", "ratio is the ORM's time over ours")
+
+    ours, peak = timed([accounts, "list", "--format", "json", "--database", template], 3)
+    dates = ", ".join(f"CASE WHEN {c} IS NULL THEN NULL ELSE replace({c}, ' ', 'T') || 'Z' END AS {c}"
+                      for c in ("date_joined", "last_login", "activation_sent_at", "activated_at"))
+    query = (f"SELECT id, user_id, email, CASE WHEN is_active = 1 THEN 'active' "
+             f"WHEN last_login IS NOT NULL OR activated_at IS NOT NULL THEN 'inactive' "
+             f"WHEN coalesce(activation_sent_at, date_joined) < '{cutoff_text}' THEN 'expired' ELSE 'pending' END AS state, "
+             f"is_active = 1 AS is_active, level, department, {dates} FROM users ORDER BY id")
+    raw, _ = timed(["sqlite3", "-json", template, query], 3)
+    report.add(f"list --format json, {rows:,} users", ours, raw, "sqlite3 -json", ours / raw, "<= 2x sqlite3",
+               ours / raw <= 2, "s")
+    report.add("  peak RSS of that process", peak, None, "", None, "< 50 MiB", peak < 50, "MiB")
+
+
+def registrations(options, accounts, work, report):
+    directory = os.path.join(work, "register")
+    os.mkdir(directory)
+    database = os.path.join(directory, "accounts.sqlite3")
+    run_process([accounts, "init", "-q", "--database", database, "--secrets", os.path.join(directory, "secrets.json")])
+    count = 300
+    start = time.perf_counter()
+    for i in range(count):
+        run_process([accounts, "register", f"user{i}", f"user{i}@example.com", "--no-send", "-q", "--database", database],
+                    cwd=directory)
+    ours = count / (time.perf_counter() - start)
+    bulk_database = os.path.join(directory, "django.sqlite3")
+    run_process([accounts, "init", "-q", "--database", bulk_database, "--secrets", os.path.join(directory, "secrets2.json")])
+    django = float(run_process([options.python, os.path.join(HERE, "django_side.py"), "bulk", bulk_database, "10000"],
+                               stdout=subprocess.PIPE)[2])
+    report.add("register --no-send: accounts per second", ours, django, "Django bulk_create", ours / django,
+               ">= 10x Django (bulk register)", None, "per s",
+               "one process per account until bulk register (issue 6) lands; not comparable yet")
+
+
+if __name__ == "__main__":
+    main()
