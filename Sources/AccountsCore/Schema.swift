@@ -63,6 +63,12 @@ enum Schema {
                 CREATE INDEX audit_log_user_id ON audit_log (user_id);
                 CREATE INDEX audit_log_account_id ON audit_log (account_id);
                 CREATE INDEX audit_log_at ON audit_log (at);
+                -- A purge is one audit_log row; the accounts it removed are the purged_users rows
+                -- that point at it (250,000 archive rows already say who; a second copy of each
+                -- in audit_log would make the nightly purge half as fast again).
+                ALTER TABLE purged_users ADD COLUMN audit_id INTEGER REFERENCES audit_log (id);
+                ALTER TABLE purged_users ADD COLUMN restored_at TEXT;
+                CREATE INDEX purged_users_audit_id ON purged_users (audit_id);
                 CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
                     BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
                 CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log

@@ -7,7 +7,8 @@ struct LogCommand: ParsableCommand {
         abstract: "Show the audit log: every change made to an account, by whom, and how it ended.",
         discussion: """
             One entry per change: register, send-activation (ok, or failed with the mail error),
-            activate, purge (one entry per account purged), restore. Oldest first; times are UTC.
+            activate, purge (one entry per account purged; the entries of one purge share its id),
+            restore. Oldest first; times are UTC.
             OS_USER is the operating-system account that ran the command. Input that was refused
             before anything changed (a bad link, a duplicate) leaves no entry: see the exit code.
             json is one array of objects; csv has a header row.

@@ -70,7 +70,7 @@ final class AuditCLITests: CLITestCase {
         XCTAssertEqual(restored.stdoutLines.count, 1, "only the URL")
         XCTAssertTrue(restored.stderr.contains("restored 'hong' <hong@example.com> (inactive, id 1)"), restored.stderr)
         XCTAssertEqual(try sql("SELECT id, user_id, email, password, level, department, date_joined FROM users"), before)
-        XCTAssertEqual(try sql("SELECT count(*) FROM purged_users"), ["0"])
+        XCTAssertEqual(try sql("SELECT count(*) FROM purged_users WHERE restored_at IS NULL"), ["0"])
         XCTAssertEqual(outboxFiles().count, 2, "a fresh mail")
         XCTAssertEqual(try accounts("purge-expired").stdout, "purged 0 accounts\n", "its window restarted")
         XCTAssertEqual(try accounts("activate", restored.stdoutLines[0]).status, 0)

@@ -153,6 +153,9 @@ final class SQLiteStoreTests: XCTestCase {
         XCTAssertEqual(try userIDs(AuditQuery(limit: 2)), ["5:kim", "6:hong"], "the newest, oldest first")
         XCTAssertEqual(try userIDs(AuditQuery(user: "nobody")), [])
 
+        XCTAssertEqual(try rawSQL("SELECT action, account_id IS NULL, detail FROM audit_log WHERE action = 'purge'"),
+                       ["purge|1|1 account never activated, activation window started before \(t0.wholeSecondsText)"],
+                       "one row stands for the purge; its accounts are its purged_users rows")
         XCTAssertThrowsError(try rawSQL("DELETE FROM audit_log"), "append-only")
         XCTAssertEqual(try rawSQL("SELECT count(*) FROM audit_log"), ["6"])
     }
@@ -169,7 +172,7 @@ final class SQLiteStoreTests: XCTestCase {
         XCTAssertEqual(restored.password, hong.password)
         XCTAssertEqual(restored.activationSentAt, later, "the window restarts")
         XCTAssertEqual(try store.user(id: hong.id), restored)
-        XCTAssertEqual(try rawSQL("SELECT count(*) FROM purged_users"), ["0"])
+        XCTAssertEqual(try rawSQL("SELECT count(*) FROM purged_users WHERE restored_at IS NULL"), ["0"], "marked restored, kept for the log")
         XCTAssertEqual(try store.purgeExpired(cutoff: later.adding(seconds: -10), at: later), 0, "not purged again at once")
         XCTAssertThrowsError(try store.restore("hong", at: later)) { error in
             XCTAssertEqual((error as? AccountsError)?.kind, .badData)
@@ -183,7 +186,7 @@ final class SQLiteStoreTests: XCTestCase {
             XCTAssertEqual((error as? AccountsError)?.kind, .badData)
             XCTAssertTrue("\(error)".contains("account 'hong' now has its user_id or email"), "\(error)")
         }
-        XCTAssertEqual(try rawSQL("SELECT count(*) FROM purged_users"), ["1"])
+        XCTAssertEqual(try rawSQL("SELECT count(*) FROM purged_users WHERE restored_at IS NULL"), ["1"])
         var actions: [String] = []
         try store.forEachAuditEntry(AuditQuery()) { actions.append($0.action.rawValue) }
         XCTAssertEqual(actions, ["register", "purge", "restore", "purge", "register"])
