@@ -67,7 +67,8 @@ public struct RegisterWorkflow {
         do {
             destination = try mail.send(to: user, link: link, at: instant)
         } catch let error as AccountsError {
-            // Best effort: the audit entry must not hide the mail error the operator needs.
+            // The account stays, inactive and with no activation_sent_at: nothing claims a mail
+            // went out. Recording the failure is best effort: it must not hide the mail error.
             try? store.recordMailFailure(user, at: instant, reason: error.message)
             throw AccountsError(error.kind, "account '\(user.userID)' was \(whatHappened) but the activation mail was not sent (\(error.message)); retry with: accounts send-activation \(user.userID)")
         }

@@ -169,7 +169,7 @@ public final class SQLiteStore: AccountStore {
                 if let current = try Row.fetchOne(db, sql: "SELECT id, user_id FROM users WHERE user_id = ? OR email = ? COLLATE NOCASE LIMIT 1",
                                                   arguments: [reference, reference]) {
                     let userID: String = current["user_id"]
-                    throw AccountsError(.badData, "account '\(userID)' is not purged: it exists, with id \(current["id"] as Int64)")
+                    throw AccountsError(.badData, "account '\(printable(userID))' is not purged: it exists, with id \(current["id"] as Int64)")
                 }
                 throw AccountsError(.noSuchUser, "no purged account with user_id or email '\(printable(reference))' (see: accounts log --action purge)")
             }
@@ -177,7 +177,7 @@ public final class SQLiteStore: AccountStore {
             if let row = try Row.fetchOne(db, sql: "SELECT user_id, email FROM users WHERE user_id = ? OR email = ? COLLATE NOCASE LIMIT 1",
                                           arguments: [user.userID, user.email]) {
                 let taken: String = row["user_id"]
-                throw AccountsError(.badData, "cannot restore '\(user.userID)': account '\(taken)' now has its user_id or email")
+                throw AccountsError(.badData, "cannot restore '\(printable(user.userID))': account '\(printable(taken))' now has its user_id or email")
             }
             // Back with its old id (ids are never reused, so it is free). Its activation window
             // restarts now: otherwise the next purge would delete it again at once.
