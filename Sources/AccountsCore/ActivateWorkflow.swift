@@ -21,8 +21,7 @@ public struct ActivateWorkflow {
         guard case .valid(let keyIndex, _) = tokens.check(link.token, for: user, at: instant) else {
             preconditionFailure("inspect returned a user whose token is not valid")
         }
-        let signer = keyIndex == 0 ? "SECRET_KEY" : "SECRET_KEY_FALLBACKS[\(keyIndex - 1)]"
-        guard try store.activate(user, at: instant, detail: "link signed with \(signer)") else {
+        guard try store.activate(user, at: instant, detail: "link signed with \(TokenGenerator.keyName(keyIndex))") else {
             // Another process changed the row between our check and our update.
             if let now = try store.user(id: user.id), now.isActive {
                 throw AccountsError(.badData, "account '\(user.userID)' is already active")
@@ -60,6 +59,48 @@ public struct ActivateWorkflow {
         case .invalid:
             throw AccountsError(.badData, "invalid activation link for '\(user.userID)': the token does not match (wrong, already used, superseded by a new password, or signed with a retired key)")
         }
+    }
+
+    /// What `accounts inspect` reports: what the link says, and what `activate` would do with it.
+    public struct Inspection: Sendable {
+        /// The id in the uid, when it is one.
+        public var accountID: Int64?
+        /// The account, when it exists.
+        public var user: User?
+        /// Known only when the token's signature checks out (for a used link: as it was before use).
+        public var keyIndex: Int?
+        public var issuedAt: UTCDateTime?
+        public var expiresAt: UTCDateTime?
+        /// Why `activate` would refuse the link now; nil when it would accept it.
+        public var refusal: AccountsError?
+    }
+
+    /// Everything known about `link`, without changing anything. Throws only when the database
+    /// cannot be read; a link `activate` would refuse is an inspection with a `refusal`.
+    public func examine(_ link: ActivationLink, at instant: UTCDateTime = .now()) throws -> Inspection {
+        var result = Inspection()
+        result.accountID = UIDCodec.decode(link.uid)
+        if let id = result.accountID { result.user = try store.user(id: id) }
+        if let user = result.user, Self.looksLikeToken(link.token) {
+            // A used link no longer matches (activation set last_login); check it as it was issued.
+            var asIssued = user
+            if user.isActive, user.lastLogin == user.activatedAt { asIssued.lastLogin = nil }
+            let verdicts = [user, asIssued].lazy.map { tokens.check(link.token, for: $0, at: instant) }
+            switch verdicts.first(where: { $0 != .invalid }) {
+            case .valid(let keyIndex, let timestamp)?, .expired(let keyIndex, let timestamp)?:
+                result.keyIndex = keyIndex
+                result.issuedAt = tokens.issuedAt(ofTimestamp: timestamp)
+                result.expiresAt = tokens.expiry(ofTimestamp: timestamp)
+            case .invalid?, nil:
+                break
+            }
+        }
+        do {
+            _ = try inspect(link, at: instant)
+        } catch let error as AccountsError where error.kind == .badData || error.kind == .noSuchUser {
+            result.refusal = error
+        }
+        return result
     }
 
     /// `<1–13 base36 digits>-<32 hex digits>`: the shape of a Django token.

@@ -45,6 +45,18 @@ public struct TokenGenerator: Sendable {
         return instant.epochSeconds + offset - 978_307_200
     }
 
+    /// The UTC instant a token's `timestamp` (wall-clock seconds in TIME_ZONE) stands for.
+    public func issuedAt(ofTimestamp timestamp: Int64) -> UTCDateTime {
+        let wallClock = timestamp + 978_307_200
+        let offset = Int64(timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(wallClock))))
+        return UTCDateTime(epochSeconds: wallClock - offset)
+    }
+
+    /// How messages name key `index`: SECRET_KEY, or SECRET_KEY_FALLBACKS[n].
+    public static func keyName(_ index: Int) -> String {
+        index == 0 ? "SECRET_KEY" : "SECRET_KEY_FALLBACKS[\(index - 1)]"
+    }
+
     /// The UTC instant at which a token issued at `timestamp` stops being accepted.
     public func expiry(ofTimestamp timestamp: Int64) -> UTCDateTime {
         let wallClock = timestamp + timeout + 978_307_200

@@ -22,6 +22,7 @@ struct Accounts: ParsableCommand {
             RegisterCommand.self,
             SendActivationCommand.self,
             ActivateCommand.self,
+            InspectCommand.self,
             ListCommand.self,
             PurgeExpiredCommand.self,
             RestoreCommand.self,
