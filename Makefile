@@ -8,7 +8,7 @@ DEMO    ?= demo
 DEBUG_BIN   = .build/debug/accounts
 RELEASE_BIN = .build/release/accounts
 
-.PHONY: all deps build debug test bench fuzz demo install uninstall templates clean
+.PHONY: all deps build debug test bench fuzz demo share install uninstall templates clean
 
 all: build
 
@@ -58,12 +58,30 @@ demo: debug
 		../$(DEBUG_BIN) activate "$$url"
 	cd $(DEMO) && ../$(DEBUG_BIN) list
 
-install: build
-	install -d $(DESTDIR)$(PREFIX)/bin
+# Shell completions and the man page, generated from the ArgumentParser definitions into .build/share.
+SHARE = .build/share
+share: build
+	mkdir -p $(SHARE)
+	$(RELEASE_BIN) --generate-completion-script bash > $(SHARE)/accounts.bash
+	$(RELEASE_BIN) --generate-completion-script zsh > $(SHARE)/_accounts
+	$(RELEASE_BIN) --generate-completion-script fish > $(SHARE)/accounts.fish
+	$(SWIFT) build -c release --static-swift-stdlib --product generate-manual
+	.build/release/generate-manual $(RELEASE_BIN) --output-directory $(SHARE) --authors "the accounts developers"
+
+install: build share
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions \
+		$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
 	install -m 0755 -s $(RELEASE_BIN) $(DESTDIR)$(PREFIX)/bin/accounts
+	install -m 0644 $(SHARE)/accounts.1 $(DESTDIR)$(PREFIX)/share/man/man1/accounts.1
+	install -m 0644 $(SHARE)/accounts.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/accounts
+	install -m 0644 $(SHARE)/_accounts $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_accounts
+	install -m 0644 $(SHARE)/accounts.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/accounts.fish
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/accounts
+	rm -f $(DESTDIR)$(PREFIX)/bin/accounts $(DESTDIR)$(PREFIX)/share/man/man1/accounts.1 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/accounts $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_accounts \
+		$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/accounts.fish
 
 # Rebuild the copy of templates/ that is compiled into the binary.
 templates:

@@ -88,4 +88,30 @@ final class GeneralCLITests: CLITestCase {
         assertFails(try accounts("register", "kim", "kim@example.com", "--templates", directory + "/none"), 78, "template")
         XCTAssertEqual(try sql("SELECT count(*) FROM users"), ["1"], "a configuration error is found before the insert")
     }
+
+    /// The completion scripts `make install` puts in place, driven in a real bash.
+    func testBashCompletionCompletesSubcommandsAndOptions() throws {
+        let script = try accounts("--generate-completion-script", "bash")
+        XCTAssertEqual(script.status, 0)
+        try script.stdout.write(toFile: directory + "/accounts.bash", atomically: true, encoding: .utf8)
+        func complete(_ words: [String]) throws -> String {
+            let line = words.joined(separator: " ")
+            let program = """
+                source accounts.bash
+                COMP_WORDS=(\(words.map { "'\($0)'" }.joined(separator: " "))); COMP_CWORD=\(words.count - 1)
+                COMP_LINE='\(line)'; COMP_POINT=\(line.utf8.count)
+                _accounts accounts '\(words.last!)' '\(words[words.count - 2])'
+                echo "${COMPREPLY[@]}"
+                """
+            return try run("/bin/bash", ["-c", program]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        XCTAssertEqual(try complete(["accounts", "re"]), "register restore")
+        XCTAssertEqual(try complete(["accounts", "list", "--st"]), "--state")
+        XCTAssertEqual(try complete(["accounts", "log", "--for"]), "--format")
+        for shell in ["zsh", "fish"] {
+            let other = try accounts("--generate-completion-script", shell)
+            XCTAssertEqual(other.status, 0)
+            XCTAssertTrue(other.stdout.contains("purge-expired"), shell)
+        }
+    }
 }
