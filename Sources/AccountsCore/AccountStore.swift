@@ -35,20 +35,43 @@ public protocol AccountStore {
     /// Looks up by exact user_id first, then by email ignoring case.
     func user(matching reference: String) throws -> User?
 
-    /// Records that an activation mail to `destination` went out at `instant`.
-    func recordActivationSent(_ user: User, at instant: UTCDateTime, destination: String) throws
-
-    /// Records (in the audit log only) that an activation mail could not be sent.
-    func recordMailFailure(_ user: User, at instant: UTCDateTime, reason: String) throws
-
-    /// Atomically takes the right to mail `id` now: sets activation_sent_at to `instant` unless
-    /// the account is active or a mail went out at or after `notBefore`. Returns the previous
-    /// activation_sent_at (`.claimed(previous:)`), or why it could not (`.refused(user)`).
+    /// Atomically takes the right to mail `id` now: sets activation_sent_at to `instant` and
+    /// queues the mail in the outbox, unless the account is active or a mail went out at or after
+    /// `notBefore`. Returns the previous activation_sent_at and the queued mail, or `.refused(user)`.
     func claimActivationMail(id: Int64, at instant: UTCDateTime, notSentSince notBefore: UTCDateTime?) throws -> MailClaim
 
-    /// Undoes a claim whose mail could not be sent, unless something newer happened since,
-    /// and records the failure.
-    func releaseActivationMail(_ user: User, claimedAt instant: UTCDateTime, previous: UTCDateTime?, reason: String) throws
+    /// Undoes a claim whose mail could not be sent, unless something newer happened since.
+    func releaseActivationMail(id: Int64, claimedAt instant: UTCDateTime, previous: UTCDateTime?) throws
+
+    // MARK: The outbox (docs/outbox.md)
+
+    /// Queues an activation mail to `user`, due at once.
+    func enqueueActivationMail(for user: User, at instant: UTCDateTime) throws -> OutboxEntry
+
+    /// Takes a queued or failed-temporary mail for sending (state `sending`, one more attempt).
+    /// Returns nil when it is no longer there to take: another process took it, or it went out.
+    func beginSending(_ entry: OutboxEntry, at instant: UTCDateTime) throws -> OutboxEntry?
+
+    /// The server accepted a taken mail: records it as sent, the account's activation_sent_at,
+    /// and the audit entry.
+    func finishSending(_ entry: OutboxEntry, for user: User, at instant: UTCDateTime, receipt: MailReceipt) throws
+
+    /// A taken mail failed: failed-permanent, or failed-temporary and due again after a delay.
+    func failSending(_ entry: OutboxEntry, for user: User, at instant: UTCDateTime, failure: MailFailure) throws
+
+    /// Gives up on a mail whose account is gone or already active (failed-permanent, not audited:
+    /// the account did not change).
+    func abandonMail(_ entry: OutboxEntry, at instant: UTCDateTime, reason: String) throws
+
+    /// The account's newest mail that is queued, waiting for a retry, or being sent (taken at or
+    /// after `inFlightSince`; one taken earlier was interrupted and does not count).
+    func pendingMail(for user: User, inFlightSince: UTCDateTime) throws -> OutboxEntry?
+
+    /// Queued and failed-temporary mail whose time has come (all of it with `includingNotYetDue`).
+    func dueMail(at instant: UTCDateTime, includingNotYetDue: Bool) throws -> [OutboxEntry]
+
+    /// Calls `body` for each outbox row (in `state`, or all), oldest first; `limit`: the newest n.
+    func forEachOutboxEntry(state: OutboxState?, limit: Int?, _ body: (OutboxEntry) throws -> Void) throws
 
     /// Activates `user` if its row still holds exactly the values its token was checked
     /// against (so two activations of one link cannot both succeed). Returns false otherwise.
@@ -75,6 +98,6 @@ public protocol AccountStore {
 }
 
 public enum MailClaim: Equatable, Sendable {
-    case claimed(previous: UTCDateTime?)
+    case claimed(previous: UTCDateTime?, mail: OutboxEntry)
     case refused(User)
 }

@@ -51,8 +51,8 @@ public struct ActivationMail {
                            textBody: rendered.text, htmlBody: rendered.html, date: instant)
     }
 
-    /// Sends; returns where the message went.
-    public func send(to user: User, link: IssuedLink, at instant: UTCDateTime) throws -> String {
+    /// Sends; throws a `MailFailure`.
+    public func send(to user: User, link: IssuedLink, at instant: UTCDateTime) throws -> MailReceipt {
         try backend.send(message(for: user, link: link, at: instant))
     }
 

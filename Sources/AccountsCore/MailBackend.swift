@@ -2,9 +2,9 @@ import Foundation
 
 /// Where activation mail goes.
 public protocol MailBackend {
-    /// Delivers `message`; returns a short description of where it went, for the operator.
-    /// Throws an `AccountsError` whose kind says whether trying again later may help.
-    func send(_ message: MailMessage) throws -> String
+    /// Delivers `message` and says where it went. Throws a `MailFailure`: its error's kind is the
+    /// exit code, and it says whether the server refused the message for good.
+    func send(_ message: MailMessage) throws -> MailReceipt
 }
 
 /// Django's file backend: one `.eml` file per message in a directory, created if needed.
@@ -17,26 +17,26 @@ public struct FileMailBackend: MailBackend {
         self.directory = directory
     }
 
-    public func send(_ message: MailMessage) throws -> String {
-        let content = try message.rendered()
+    public func send(_ message: MailMessage) throws -> MailReceipt {
+        let content = try MailFailure.rendering(message)
         let manager = FileManager.default
         do {
             try manager.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         } catch {
-            throw AccountsError(.ioError, "cannot create mail directory \(directory): \(Self.reason(error))")
+            throw MailFailure(AccountsError(.ioError, "cannot create mail directory \(directory): \(Self.reason(error))"))
         }
         let name = "\(UTCDateTime.now().epochSeconds)-\(OpenSSLCrypto.randomBytes(6).hexString).eml"
         let path = (directory as NSString).appendingPathComponent(name)
         let temporary = (directory as NSString).appendingPathComponent("." + name + ".tmp")
         guard manager.createFile(atPath: temporary, contents: Data(content.utf8), attributes: [.posixPermissions: 0o600]) else {
-            throw AccountsError(.ioError, "cannot write mail into \(directory)")
+            throw MailFailure(AccountsError(.ioError, "cannot write mail into \(directory)"))
         }
         guard rename(temporary, path) == 0 else {
             let reason = String(cString: strerror(errno))
             try? manager.removeItem(atPath: temporary)
-            throw AccountsError(.ioError, "cannot write mail into \(directory): \(reason)")
+            throw MailFailure(AccountsError(.ioError, "cannot write mail into \(directory): \(reason)"))
         }
-        return path
+        return MailReceipt(destination: path)
     }
 
     private static func reason(_ error: Error) -> String {
@@ -49,9 +49,9 @@ public struct FileMailBackend: MailBackend {
 public struct ConsoleMailBackend: MailBackend {
     public init() {}
 
-    public func send(_ message: MailMessage) throws -> String {
-        let content = try message.rendered()
+    public func send(_ message: MailMessage) throws -> MailReceipt {
+        let content = try MailFailure.rendering(message)
         FileHandle.standardError.write(Data((content.replacingOccurrences(of: "\r\n", with: "\n") + "\n").utf8))
-        return "standard error"
+        return MailReceipt(destination: "standard error")
     }
 }

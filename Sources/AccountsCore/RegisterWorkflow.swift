@@ -51,31 +51,30 @@ public struct RegisterWorkflow {
         let password = request.password.map { hasher.hash($0) } ?? PasswordHasher.unusable()
         let user = try store.insert(NewUser(userID: userID, email: email, password: password,
                                             level: level, department: department, dateJoined: instant))
-        let link = links.issue(for: user, at: instant)
-        return try Self.mailNewAccount(user, link: link, mail: request.sendMail ? mail : nil, store: store,
+        return try Self.mailNewAccount(user, links: links, mail: request.sendMail ? mail : nil, store: store,
                                        at: instant, whatHappened: "registered")
     }
 
-    /// Mails the first link of an account just created (or restored) and records it. When the
-    /// mail fails the account stays, and the error says so and how to retry.
-    static func mailNewAccount(_ user: User, link: IssuedLink, mail: ActivationMail?, store: AccountStore,
+    /// Queues and sends the first mail of an account just created (or restored); without `mail`,
+    /// only makes the link. When the mail fails the account stays, and the error says so and
+    /// what happens next.
+    static func mailNewAccount(_ user: User, links: ActivationLinks, mail: ActivationMail?, store: AccountStore,
                                at instant: UTCDateTime, whatHappened: String) throws -> Outcome {
         guard let mail else {
-            return Outcome(user: user, link: link, deliveredTo: nil)
+            return Outcome(user: user, link: links.issue(for: user, at: instant), deliveredTo: nil)
         }
-        let destination: String
-        do {
-            destination = try mail.send(to: user, link: link, at: instant)
-        } catch let error as AccountsError {
-            // The account stays, inactive and with no activation_sent_at: nothing claims a mail
-            // went out. Recording the failure is best effort: it must not hide the mail error.
-            try? store.recordMailFailure(user, at: instant, reason: error.message)
-            throw AccountsError(error.kind, "account '\(user.userID)' was \(whatHappened) but the activation mail was not sent (\(error.message)); retry with: accounts send-activation \(user.userID)")
+        let entry = try store.enqueueActivationMail(for: user, at: instant)
+        switch try ActivationDelivery(store: store, links: links, mail: mail).deliver(entry, to: user, at: instant) {
+        case .sent(let outcome):
+            return outcome
+        case .failed(let failure):
+            let next = failure.permanent
+                ? "the server refused it for good; check the address, then: accounts send-activation \(user.userID)"
+                : "it stays in the outbox; send it with: accounts send-activation \(user.userID) (or all that wait: accounts outbox retry)"
+            throw AccountsError(failure.error.kind, "account '\(user.userID)' was \(whatHappened) but the activation mail was not sent (\(failure.error.message)); \(next)")
+        case .notTaken:
+            throw AccountsError(.temporary, "account '\(user.userID)' was \(whatHappened); another process is sending its activation mail (see: accounts outbox)")
         }
-        try store.recordActivationSent(user, at: instant, destination: destination)
-        var sent = user
-        sent.activationSentAt = instant
-        return Outcome(user: sent, link: link, deliveredTo: destination)
     }
 
     /// Free-text columns: any text but control characters, at most 150 characters.

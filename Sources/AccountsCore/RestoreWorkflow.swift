@@ -14,7 +14,6 @@ public struct RestoreWorkflow {
     /// `reference` is the user_id or email the account had.
     public func restore(_ reference: String, at instant: UTCDateTime = .now()) throws -> RegisterWorkflow.Outcome {
         let user = try store.restore(reference, at: instant)
-        let link = links.issue(for: user, at: instant)
-        return try RegisterWorkflow.mailNewAccount(user, link: link, mail: mail, store: store, at: instant, whatHappened: "restored")
+        return try RegisterWorkflow.mailNewAccount(user, links: links, mail: mail, store: store, at: instant, whatHappened: "restored")
     }
 }

@@ -73,19 +73,6 @@ public final class SQLiteStore: AccountStore {
         }
     }
 
-    public func recordActivationSent(_ user: User, at instant: UTCDateTime, destination: String) throws {
-        try write { db in
-            try db.execute(sql: "UPDATE users SET activation_sent_at = ? WHERE id = ?", arguments: [instant.storageText, user.id])
-            try audit(db, .sendActivation, user, .ok, "mail to \(destination)", at: instant)
-        }
-    }
-
-    public func recordMailFailure(_ user: User, at instant: UTCDateTime, reason: String) throws {
-        try write { db in
-            try audit(db, .sendActivation, user, .failed, reason, at: instant)
-        }
-    }
-
     public func claimActivationMail(id: Int64, at instant: UTCDateTime, notSentSince notBefore: UTCDateTime?) throws -> MailClaim {
         try write { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM users WHERE id = ?", arguments: [id]) else {
@@ -95,15 +82,14 @@ public final class SQLiteStore: AccountStore {
             if user.isActive { return .refused(user) }
             if let notBefore, let sent = user.activationSentAt, sent >= notBefore { return .refused(user) }
             try db.execute(sql: "UPDATE users SET activation_sent_at = ? WHERE id = ?", arguments: [instant.storageText, id])
-            return .claimed(previous: user.activationSentAt)
+            return .claimed(previous: user.activationSentAt, mail: try Self.enqueue(db, for: user, at: instant))
         }
     }
 
-    public func releaseActivationMail(_ user: User, claimedAt instant: UTCDateTime, previous: UTCDateTime?, reason: String) throws {
+    public func releaseActivationMail(id: Int64, claimedAt instant: UTCDateTime, previous: UTCDateTime?) throws {
         try write { db in
             try db.execute(sql: "UPDATE users SET activation_sent_at = ? WHERE id = ? AND activation_sent_at = ?",
-                           arguments: [previous?.storageText, user.id, instant.storageText])
-            try audit(db, .sendActivation, user, .failed, reason, at: instant)
+                           arguments: [previous?.storageText, id, instant.storageText])
         }
     }
 
@@ -240,7 +226,7 @@ public final class SQLiteStore: AccountStore {
     // MARK: - SQL helpers
 
     /// Appends to audit_log inside the caller's write transaction.
-    private func audit(_ db: Database, _ action: AuditAction, _ user: User, _ outcome: AuditOutcome, _ detail: String,
+    func audit(_ db: Database, _ action: AuditAction, _ user: User, _ outcome: AuditOutcome, _ detail: String,
                        at instant: UTCDateTime) throws {
         try db.execute(sql: """
             INSERT INTO audit_log (at, os_user, action, account_id, user_id, outcome, detail) VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -299,12 +285,12 @@ public final class SQLiteStore: AccountStore {
         return AccountsError(.badData, "email '\(new.email)' is already registered (to user_id '\(existingUserID)')")
     }
 
-    private func read<T>(_ body: (Database) throws -> T) throws -> T {
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
         do { return try queue.read(body) } catch { throw Self.translate(error, path: path) }
     }
 
     /// A write transaction that takes the write lock up front (BEGIN IMMEDIATE).
-    private func write<T>(_ body: (Database) throws -> T) throws -> T {
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
         do {
             return try queue.writeWithoutTransaction { db in
                 var result: T?

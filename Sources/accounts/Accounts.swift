@@ -26,6 +26,7 @@ struct Accounts: ParsableCommand {
             ListCommand.self,
             PurgeExpiredCommand.self,
             RestoreCommand.self,
+            OutboxCommand.self,
             LogCommand.self,
             CheckSMTPCommand.self,
         ]

@@ -133,7 +133,9 @@ final class HostileInputCLITests: CLITestCase {
             XCTAssertEqual(try dump(), before, "\(item.name) changed the database")
         }
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: directory + "/corrupt.sqlite3")), corruptBefore)
-        XCTAssertEqual(try dump(database: "ro/accounts.sqlite3"), before, "the read-only copy is untouched")
+        // VACUUM INTO may list the schema in another order; the content must be the same.
+        XCTAssertEqual(Set(try dump(database: "ro/accounts.sqlite3").split(separator: "\n")), Set(before.split(separator: "\n")),
+                       "the read-only copy is untouched")
         XCTAssertEqual(outboxFiles().count, 2, "no mail went out")
     }
 

@@ -51,7 +51,7 @@ final class SQLiteStoreTests: XCTestCase {
         let stale = try add("stale", joined: old)
         let fresh = try add("fresh", joined: t0)
         let remailed = try add("remailed", joined: old)
-        try store.recordActivationSent(remailed, at: t0, destination: "remailed@example.com")
+        try mailed(remailed, at: t0)
         let active = try add("active", joined: old)
         XCTAssertTrue(try store.activate(active, at: old, detail: "test"))
         // Deactivated later (as Django's admin would): inactive, but it was active once.
@@ -111,22 +111,65 @@ final class SQLiteStoreTests: XCTestCase {
 
     func testMailClaimHonoursCooldownAndRelease() throws {
         let user = try add("hong")
-        XCTAssertEqual(try store.claimActivationMail(id: user.id, at: t0, notSentSince: t0.adding(seconds: -60)), .claimed(previous: nil))
+        guard case .claimed(nil, let queued) = try store.claimActivationMail(id: user.id, at: t0, notSentSince: t0.adding(seconds: -60)) else {
+            return XCTFail("the first mail is claimed")
+        }
+        XCTAssertEqual(queued.state, .queued, "and queued in the outbox in the same transaction")
+        XCTAssertEqual(try store.pendingMail(for: user, inFlightSince: t0), queued)
         guard case .refused = try store.claimActivationMail(id: user.id, at: t0.adding(seconds: 30), notSentSince: t0.adding(seconds: -30)) else {
             return XCTFail("a second mail within the cooldown must be refused")
         }
-        try store.releaseActivationMail(user, claimedAt: t0, previous: nil, reason: "451 try later")
+        try store.releaseActivationMail(id: user.id, claimedAt: t0, previous: nil)
         XCTAssertNil(try store.user(id: user.id)?.activationSentAt)
+    }
+
+    func testOutboxRowIsTakenOnceAndRecordsItsFate() throws {
+        let user = try add("hong")
+        let entry = try store.enqueueActivationMail(for: user, at: t0)
+        let taken = try XCTUnwrap(try store.beginSending(entry, at: t0))
+        XCTAssertEqual(taken.state, .sending)
+        XCTAssertEqual(taken.attempts, 1)
+        XCTAssertNil(try store.beginSending(entry, at: t0), "a row being sent cannot be taken again")
+        XCTAssertEqual(try store.dueMail(at: t0.adding(seconds: 3600), includingNotYetDue: true), [], "nor is it due")
+
+        let failure = MailFailure(AccountsError(.temporary, "451 4.3.0 try later"), replyCode: 451)
+        try store.failSending(taken, for: user, at: t0, failure: failure)
+        XCTAssertEqual(try store.dueMail(at: t0.adding(seconds: 59), includingNotYetDue: false), [], "due after a minute")
+        let due = try store.dueMail(at: t0.adding(seconds: 60), includingNotYetDue: false)
+        XCTAssertEqual(due.map(\.state), [.failedTemporary])
+        XCTAssertEqual(due.first?.lastCode, 451)
+        XCTAssertEqual(due.first?.lastReply, "451 4.3.0 try later")
+
+        let again = try XCTUnwrap(try store.beginSending(due[0], at: t0.adding(seconds: 60)))
+        XCTAssertEqual(again.attempts, 2)
+        try store.finishSending(again, for: user, at: t0.adding(seconds: 61), receipt: MailReceipt(destination: "x", replyCode: 250, replyText: "2.0.0 Ok"))
+        var rows: [OutboxEntry] = []
+        try store.forEachOutboxEntry(state: nil, limit: nil) { rows.append($0) }
+        XCTAssertEqual(rows.map(\.state), [.sent])
+        XCTAssertEqual(rows.first?.sentAt, t0.adding(seconds: 61))
+        XCTAssertEqual(try store.user(id: user.id)?.activationSentAt, t0.adding(seconds: 61))
+        XCTAssertNil(try store.beginSending(again, at: t0.adding(seconds: 62)), "a sent row is never taken again")
+        XCTAssertNil(try store.pendingMail(for: user, inFlightSince: t0))
+
+        // A row left in sending: in flight for a while, then taken to be interrupted.
+        let stuck = try XCTUnwrap(try store.beginSending(try store.enqueueActivationMail(for: user, at: t0), at: t0))
+        XCTAssertEqual(try store.pendingMail(for: user, inFlightSince: t0.adding(seconds: -900))?.id, stuck.id)
+        XCTAssertNil(try store.pendingMail(for: user, inFlightSince: t0.adding(seconds: 1)))
+
+        let refused = try XCTUnwrap(try store.beginSending(try store.enqueueActivationMail(for: user, at: t0), at: t0))
+        try store.failSending(refused, for: user, at: t0, failure: MailFailure(AccountsError(.badData, "550 no such user"), permanent: true, replyCode: 550))
+        XCTAssertEqual(try store.dueMail(at: t0.adding(seconds: 100_000), includingNotYetDue: true), [], "permanent failures are not retried")
     }
 
     func testEveryChangeIsAuditedInItsTransaction() throws {
         let old = UTCDateTime(epochSeconds: t0.epochSeconds - 1_000_000)
         let hong = try add("hong", joined: old)
-        try store.recordActivationSent(hong, at: old, destination: "hong@example.com")
+        try mailed(hong, at: old)
         let kim = try add("kim", "Kim@Example.com")
         XCTAssertTrue(try store.activate(kim, at: t0, detail: "link signed with SECRET_KEY"))
         XCTAssertFalse(try store.activate(kim, at: t0, detail: "again"), "no change, no entry")
-        try store.releaseActivationMail(kim, claimedAt: t0, previous: nil, reason: "451 try later")
+        let kimMail = try XCTUnwrap(try store.beginSending(try store.enqueueActivationMail(for: kim, at: t0), at: t0))
+        try store.failSending(kimMail, for: kim, at: t0, failure: MailFailure(AccountsError(.temporary, "451 try later")))
         XCTAssertEqual(try store.purgeExpired(cutoff: t0, at: t0), 1)
         XCTAssertThrowsError(try add("kim", "other@example.com"), "a refused insert leaves no entry")
 
@@ -215,6 +258,12 @@ final class SQLiteStoreTests: XCTestCase {
         XCTAssertThrowsError(try SQLiteStore(path: path, create: false)) { error in
             XCTAssertEqual((error as? AccountsError)?.kind, .unavailable, "\(error)")
         }
+    }
+
+    /// An activation mail to `user` that the server accepted at `instant`, through the outbox.
+    func mailed(_ user: User, at instant: UTCDateTime) throws {
+        let taken = try XCTUnwrap(try store.beginSending(try store.enqueueActivationMail(for: user, at: instant), at: instant))
+        try store.finishSending(taken, for: user, at: instant, receipt: MailReceipt(destination: user.email))
     }
 
     /// Runs SQL with the sqlite3 shell, outside the store, as another program would.

@@ -246,15 +246,18 @@ public struct SMTPMailBackend: MailBackend {
         self.configuration = configuration
     }
 
-    public func send(_ message: MailMessage) throws -> String {
+    public func send(_ message: MailMessage) throws -> MailReceipt {
         let connection = SMTPConnection(configuration: configuration)
         defer { connection.close() }
         do {
             try connection.open()
             let reply = try connection.send(message, from: message.fromAddress, to: message.to)
-            return "\(configuration.server) (\(reply.code) \(printable(reply.text, limit: 60)))"
+            return MailReceipt(destination: "\(configuration.server) (\(reply.code) \(printable(reply.text, limit: 60)))",
+                               replyCode: reply.code, replyText: reply.text)
         } catch let error as SMTPError {
-            throw error.accountsError
+            throw error.mailFailure
+        } catch let error as AccountsError {
+            throw MailFailure(error, permanent: true)
         }
     }
 }

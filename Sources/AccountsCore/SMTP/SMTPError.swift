@@ -60,4 +60,17 @@ public struct SMTPError: Error, Equatable, CustomStringConvertible, Sendable {
     }
 
     public var accountsError: AccountsError { AccountsError(kind, description) }
+
+    /// For the outbox: only a 5xx to this message (MAIL FROM, RCPT TO, DATA, the body) is
+    /// permanent. A 5xx to EHLO or AUTH, a refused connection or a failed TLS handshake is the
+    /// server's or the settings' problem, and the mail goes out once that is fixed.
+    public var mailFailure: MailFailure {
+        var code: Int?
+        var permanent = false
+        if case .reply(let reply) = problem {
+            code = reply.code
+            permanent = reply.code >= 500 && [.mailFrom, .rcptTo, .data, .message].contains(stage)
+        }
+        return MailFailure(accountsError, permanent: permanent, replyCode: code)
+    }
 }

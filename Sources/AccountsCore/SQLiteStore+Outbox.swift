@@ -1,0 +1,125 @@
+import GRDB
+
+/// The outbox half of the SQLite store: every activation mail is a row before it is sent, and a
+/// row is taken (state `sending`) in its own transaction before the mail goes out, so no row is
+/// ever sent twice, even by two processes at once.
+extension SQLiteStore {
+    public func enqueueActivationMail(for user: User, at instant: UTCDateTime) throws -> OutboxEntry {
+        try write { db in try Self.enqueue(db, for: user, at: instant) }
+    }
+
+    public func beginSending(_ entry: OutboxEntry, at instant: UTCDateTime) throws -> OutboxEntry? {
+        try write { db in
+            try db.execute(sql: """
+                UPDATE outbox SET state = ?, attempts = attempts + 1, updated_at = ?
+                WHERE id = ? AND state IN (?, ?)
+                """, arguments: [OutboxState.sending.rawValue, instant.storageText, entry.id,
+                                 OutboxState.queued.rawValue, OutboxState.failedTemporary.rawValue])
+            guard db.changesCount == 1 else { return nil }
+            return try Self.outboxEntry(db, id: entry.id)
+        }
+    }
+
+    public func finishSending(_ entry: OutboxEntry, for user: User, at instant: UTCDateTime, receipt: MailReceipt) throws {
+        try write { db in
+            try db.execute(sql: """
+                UPDATE outbox SET state = ?, last_code = ?, last_reply = ?, updated_at = ?, sent_at = ?, next_attempt_at = NULL
+                WHERE id = ?
+                """, arguments: [OutboxState.sent.rawValue, receipt.replyCode, receipt.replyText.map { printable($0, limit: 500) },
+                                 instant.storageText, instant.storageText, entry.id])
+            try db.execute(sql: "UPDATE users SET activation_sent_at = ? WHERE id = ?", arguments: [instant.storageText, user.id])
+            try audit(db, .sendActivation, user, .ok, "mail to \(receipt.destination)", at: instant)
+        }
+    }
+
+    public func failSending(_ entry: OutboxEntry, for user: User, at instant: UTCDateTime, failure: MailFailure) throws {
+        try write { db in
+            let state: OutboxState = failure.permanent ? .failedPermanent : .failedTemporary
+            let due = failure.permanent ? nil : instant.adding(seconds: OutboxEntry.retryDelay(afterAttempts: entry.attempts))
+            try db.execute(sql: """
+                UPDATE outbox SET state = ?, last_code = ?, last_reply = ?, updated_at = ?, next_attempt_at = ? WHERE id = ?
+                """, arguments: [state.rawValue, failure.replyCode, printable(failure.error.message, limit: 500),
+                                 instant.storageText, due?.storageText, entry.id])
+            try audit(db, .sendActivation, user, .failed, failure.error.message, at: instant)
+        }
+    }
+
+    public func abandonMail(_ entry: OutboxEntry, at instant: UTCDateTime, reason: String) throws {
+        try write { db in
+            try db.execute(sql: "UPDATE outbox SET state = ?, last_reply = ?, updated_at = ?, next_attempt_at = NULL WHERE id = ?",
+                           arguments: [OutboxState.failedPermanent.rawValue, reason, instant.storageText, entry.id])
+        }
+    }
+
+    public func pendingMail(for user: User, inFlightSince: UTCDateTime) throws -> OutboxEntry? {
+        try read { db in
+            try Row.fetchOne(db, sql: """
+                SELECT outbox.*, users.user_id FROM outbox LEFT JOIN users ON users.id = outbox.account_id
+                WHERE account_id = ? AND (state IN (?, ?) OR (state = ? AND updated_at >= ?)) ORDER BY outbox.id DESC LIMIT 1
+                """, arguments: [user.id, OutboxState.queued.rawValue, OutboxState.failedTemporary.rawValue,
+                                 OutboxState.sending.rawValue, inFlightSince.storageText]).map(Self.outboxEntry(from:))
+        }
+    }
+
+    public func dueMail(at instant: UTCDateTime, includingNotYetDue: Bool) throws -> [OutboxEntry] {
+        try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT outbox.*, users.user_id FROM outbox LEFT JOIN users ON users.id = outbox.account_id
+                WHERE state IN (?, ?) AND (? OR next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY outbox.id
+                """, arguments: [OutboxState.queued.rawValue, OutboxState.failedTemporary.rawValue,
+                                 includingNotYetDue, instant.storageText]).map(Self.outboxEntry(from:))
+        }
+    }
+
+    public func forEachOutboxEntry(state: OutboxState?, limit: Int?, _ body: (OutboxEntry) throws -> Void) throws {
+        let base = """
+            SELECT outbox.*, users.user_id FROM outbox LEFT JOIN users ON users.id = outbox.account_id
+            WHERE ? IS NULL OR state = ?
+            """
+        // With a limit, the newest rows, still shown oldest first.
+        let sql = limit.map { "SELECT * FROM (\(base) ORDER BY outbox.id DESC LIMIT \(max(0, $0))) ORDER BY id" }
+            ?? "\(base) ORDER BY outbox.id"
+        try read { db in
+            let rows = try Row.fetchCursor(db, sql: sql, arguments: [state?.rawValue, state?.rawValue])
+            while let row = try rows.next() {
+                try body(try Self.outboxEntry(from: row))
+            }
+        }
+    }
+
+    // MARK: - SQL helpers
+
+    static func enqueue(_ db: Database, for user: User, at instant: UTCDateTime) throws -> OutboxEntry {
+        try db.execute(sql: """
+            INSERT INTO outbox (account_id, recipient, state, attempts, created_at, updated_at, next_attempt_at)
+            VALUES (?, ?, ?, 0, ?, ?, ?)
+            """, arguments: [user.id, user.email, OutboxState.queued.rawValue, instant.storageText, instant.storageText, instant.storageText])
+        return OutboxEntry(id: db.lastInsertedRowID, accountID: user.id, userID: user.userID, recipient: user.email, state: .queued,
+                           attempts: 0, lastCode: nil, lastReply: nil, createdAt: instant, updatedAt: instant,
+                           nextAttemptAt: instant, sentAt: nil)
+    }
+
+    private static func outboxEntry(_ db: Database, id: Int64) throws -> OutboxEntry? {
+        try Row.fetchOne(db, sql: """
+            SELECT outbox.*, users.user_id FROM outbox LEFT JOIN users ON users.id = outbox.account_id WHERE outbox.id = ?
+            """, arguments: [id]).map(outboxEntry(from:))
+    }
+
+    private static func outboxEntry(from row: Row) throws -> OutboxEntry {
+        let id: Int64 = row["id"]
+        func date(_ column: String) throws -> UTCDateTime? {
+            guard let text: String = row[column] else { return nil }
+            guard let value = UTCDateTime(storageText: text) else {
+                throw AccountsError(.badData, "outbox row \(id): \(column) '\(printable(text))' is not a date")
+            }
+            return value
+        }
+        let stateText: String = row["state"]
+        guard let state = OutboxState(rawValue: stateText), let created = try date("created_at"), let updated = try date("updated_at") else {
+            throw AccountsError(.badData, "outbox row \(id) is damaged (state '\(printable(stateText))')")
+        }
+        return OutboxEntry(id: id, accountID: row["account_id"], userID: row["user_id"], recipient: row["recipient"], state: state,
+                           attempts: row["attempts"], lastCode: row["last_code"], lastReply: row["last_reply"],
+                           createdAt: created, updatedAt: updated, nextAttemptAt: try date("next_attempt_at"), sentAt: try date("sent_at"))
+    }
+}

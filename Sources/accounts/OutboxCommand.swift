@@ -1,0 +1,127 @@
+import AccountsCore
+import ArgumentParser
+
+struct OutboxCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "outbox",
+        abstract: "Show the activation mails and their delivery state; retry what is due.",
+        discussion: """
+            Every activation mail is a row before it is sent. States: queued, sending (being sent,
+            or interrupted by a crash: never resent by itself), sent, failed-temporary (4xx,
+            timeout, server or settings problem: retried when due), failed-permanent (5xx to the
+            message or recipient: not retried). See docs/outbox.md.
+            """,
+        subcommands: [OutboxListCommand.self, OutboxRetryCommand.self],
+        defaultSubcommand: OutboxListCommand.self
+    )
+}
+
+struct OutboxListCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List outbox rows, oldest first.")
+
+    @Option(help: ArgumentHelp("Only rows in this state: queued, sending, sent, failed-temporary or failed-permanent.", valueName: "state"))
+    var state: String?
+
+    @Option(help: "Only the newest this many rows (still shown oldest first).")
+    var limit: Int?
+
+    @Option(help: "Output: table (for people), json or csv.")
+    var format: ListFormat = .table
+
+    @OptionGroup var global: GlobalOptions
+
+    private static let columns: [RowWriter.Column] = [
+        .init("id", table: "ID", width: 6),
+        .init("account_id"),
+        .init("user_id", table: "ACCOUNT", width: 16),
+        .init("recipient", table: "RECIPIENT", width: 28),
+        .init("state", table: "STATE", width: 16),
+        .init("attempts", table: "TRIES", width: 5),
+        .init("last_code", table: "CODE", width: 4),
+        .init("last_reply", table: "LAST REPLY", width: 40),
+        .init("created_at"),
+        .init("updated_at", table: "UPDATED (UTC)", width: 16),
+        .init("next_attempt_at"),
+        .init("sent_at"),
+    ]
+
+    func validate() throws {
+        if let state, OutboxState(rawValue: state) == nil {
+            throw ValidationError("--state '\(printable(state))' is not one of \(OutboxState.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+    }
+
+    func run() throws {
+        let context = try CommandContext(global)
+        let store = try context.store()
+        var writer = RowWriter(format: format, output: Output.standardOutput, columns: Self.columns)
+        writer.begin()
+        try store.forEachOutboxEntry(state: state.flatMap(OutboxState.init(rawValue:)), limit: limit) { entry in
+            writer.row([
+                .int(entry.id), .int(entry.accountID), .text(entry.userID), .text(entry.recipient), .text(entry.state.rawValue),
+                .int(Int64(entry.attempts)), .int(entry.lastCode.map(Int64.init)), .text(entry.lastReply),
+                .date(entry.createdAt), .date(entry.updatedAt), .date(entry.nextAttemptAt), .date(entry.sentAt),
+            ])
+        }
+        writer.end()
+    }
+}
+
+struct OutboxRetryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "retry",
+        abstract: "Send the queued and failed-temporary mails that are due.",
+        discussion: """
+            Each mail gets a fresh link. A mail whose account is gone, already active, or has
+            another address now is marked failed-permanent instead. Prints one line per mail on
+            stderr (nothing with --quiet) and, with --format json, a summary on stdout. Exit 0 when
+            nothing failed; 75 when some mail failed and will be retried; otherwise the exit code
+            of the first failure. For cron: */10 * * * * accounts outbox retry --quiet
+            """
+    )
+
+    @Flag(help: "Also send failed-temporary mail whose retry time has not come yet.")
+    var all = false
+
+    @Option(help: "Output: text (nothing on stdout) or json (a summary).")
+    var format: ResultFormat = .text
+
+    @OptionGroup var mailOptions: MailOptions
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        let context = try CommandContext(global, mail: mailOptions)
+        let secrets = try context.secrets()
+        let workflow = OutboxWorkflow(store: try context.store(), links: context.links(context.tokens(secrets)), mail: try context.mail(secrets))
+        var firstFailure: AccountsError?
+        let summary = try workflow.retry(includingNotYetDue: all) { entry, outcome in
+            let who = "#\(entry.id) to '\(printable(entry.userID ?? "?"))' <\(printable(entry.recipient))>"
+            switch outcome {
+            case .sent(let destination):
+                context.info("sent \(who): \(destination)")
+            case .failed(let failure):
+                firstFailure = firstFailure ?? failure.error
+                context.info("failed \(who)\(failure.permanent ? ", for good" : ", will retry"): \(failure.error.message)")
+            case .abandoned(let reason):
+                context.info("dropped \(who): \(reason)")
+            case .notTaken:
+                context.info("skipped \(who): another process is sending it")
+            }
+        }
+        if format == .json {
+            Output.standardOutput.line(JSONWriter.object([
+                ("sent", .int(Int64(summary.sent))),
+                ("failed_temporary", .int(Int64(summary.failedTemporary))),
+                ("failed_permanent", .int(Int64(summary.failedPermanent))),
+                ("dropped", .int(Int64(summary.abandoned))),
+                ("skipped", .int(Int64(summary.notTaken))),
+            ]))
+        }
+        let failed = summary.failedTemporary + summary.failedPermanent
+        guard failed > 0, let firstFailure else { return }
+        let total = summary.sent + failed
+        let kind: AccountsError.Kind = summary.failedTemporary > 0 ? .temporary : firstFailure.kind
+        throw AccountsError(kind, "\(failed) of \(total) activation mails were not sent (\(summary.failedTemporary) will be retried); first: \(firstFailure.message)")
+    }
+}
