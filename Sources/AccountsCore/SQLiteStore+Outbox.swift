@@ -107,13 +107,7 @@ extension SQLiteStore {
 
     private static func outboxEntry(from row: Row) throws -> OutboxEntry {
         let id: Int64 = row["id"]
-        func date(_ column: String) throws -> UTCDateTime? {
-            guard let text: String = row[column] else { return nil }
-            guard let value = UTCDateTime(storageText: text) else {
-                throw AccountsError(.badData, "outbox row \(id): \(column) '\(printable(text))' is not a date")
-            }
-            return value
-        }
+        func date(_ column: String) throws -> UTCDateTime? { try Self.date(row, column, table: "outbox") }
         let stateText: String = row["state"]
         guard let state = OutboxState(rawValue: stateText), let created = try date("created_at"), let updated = try date("updated_at") else {
             throw AccountsError(.badData, "outbox row \(id) is damaged (state '\(printable(stateText))')")

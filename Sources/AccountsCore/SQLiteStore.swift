@@ -260,15 +260,18 @@ public final class SQLiteStore: AccountStore {
         }
     }
 
+    /// A stored datetime column, nil when NULL; text that is not a date is reported, not guessed at.
+    static func date(_ row: Row, _ column: String, table: String) throws -> UTCDateTime? {
+        guard let text: String = row[column] else { return nil }
+        guard let value = UTCDateTime(storageText: text) else {
+            throw AccountsError(.badData, "\(table) row \(row["id"] as Int64? ?? 0): \(column) '\(printable(text))' is not a date")
+        }
+        return value
+    }
+
     private static func user(from row: Row) throws -> User {
         let id: Int64 = row["id"]
-        func date(_ column: String) throws -> UTCDateTime? {
-            guard let text: String = row[column] else { return nil }
-            guard let value = UTCDateTime(storageText: text) else {
-                throw AccountsError(.badData, "users row \(id): \(column) '\(text)' is not a date")
-            }
-            return value
-        }
+        func date(_ column: String) throws -> UTCDateTime? { try Self.date(row, column, table: "users") }
         guard let joined = try date("date_joined") else {
             throw AccountsError(.badData, "users row \(id): date_joined is empty")
         }
