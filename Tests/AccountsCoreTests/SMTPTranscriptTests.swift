@@ -156,6 +156,15 @@ final class SMTPTranscriptTests: XCTestCase {
         XCTAssertThrowsError(try partial.nextReply()) { XCTAssertEqual($0 as? SMTPReplyReader.Failure, .needMoreData) }
         partial.append(Array("o\n".utf8))
         XCTAssertEqual(try partial.nextReply(), SMTPReply(code: 250, lines: ["one", "two"]))
+
+        // A line of the full 4096 bytes whose CR arrives in one packet and LF in the next is fine
+        // (Tests/fuzz/corpus/smtp-reply/crlf-split-at-4096: the whole input was read, split was not).
+        let longest = "250 " + String(repeating: "a", count: SMTPReplyReader.maximumLineLength - 4)
+        var split = SMTPReplyReader()
+        split.append(Array((longest + "\r").utf8))
+        XCTAssertThrowsError(try split.nextReply()) { XCTAssertEqual($0 as? SMTPReplyReader.Failure, .needMoreData) }
+        split.append(Array("\n".utf8))
+        XCTAssertEqual(try split.nextReply().code, 250)
     }
 
     func testErrorKindMapping() {

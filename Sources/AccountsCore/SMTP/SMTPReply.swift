@@ -32,7 +32,10 @@ struct SMTPReplyReader {
         var code: Int?
         while true {
             guard let newline = buffer[offset...].firstIndex(of: UInt8(ascii: "\n")) else {
-                if buffer.count - offset > Self.maximumLineLength { throw .malformed("reply line longer than \(Self.maximumLineLength) bytes") }
+                // + 1: the line's CR may have arrived without its LF; a full-length line is still fine.
+                if buffer.count - offset > Self.maximumLineLength + 1 {
+                    throw .malformed("reply line longer than \(Self.maximumLineLength) bytes")
+                }
                 throw .needMoreData
             }
             var line = Array(buffer[offset..<newline])
