@@ -37,7 +37,8 @@ public func fuzzSMTPReply(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     for reply in whole {
         precondition((200...599).contains(reply.code), "code \(reply.code)")
         precondition(!reply.lines.isEmpty && reply.lines.count <= SMTPReplyReader.maximumLines, "\(reply.lines.count) lines")
-        precondition(reply.lines.allSatisfy { $0.utf8.count <= SMTPReplyReader.maximumLineLength }, "line too long")
+        // Counted in scalars: an invalid byte is decoded as U+FFFD, one scalar but three UTF-8 bytes.
+        precondition(reply.lines.allSatisfy { $0.unicodeScalars.count <= SMTPReplyReader.maximumLineLength }, "line too long")
     }
     return 0
 }
