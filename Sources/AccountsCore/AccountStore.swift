@@ -32,6 +32,16 @@ public protocol AccountStore {
 
     func user(id: Int64) throws -> User?
 
+    /// Every account with one of these user_ids, or one of these emails (ignoring case).
+    func users(withUserIDs userIDs: [String], orEmails emails: [String]) throws -> [User]
+
+    /// In one transaction: inserts every new user (as `insert`, all or none), and with
+    /// `queueMail` queues an activation mail for each, and for each of `existing` that is pending
+    /// and was never mailed (reusing a mail already waiting for a retry). Returns the users
+    /// created and the mails to send.
+    func registerAll(_ users: [NewUser], mailing existing: [User], queueMail: Bool, at instant: UTCDateTime) throws
+        -> (created: [User], mails: [(OutboxEntry, User)])
+
     /// Looks up by exact user_id first, then by email ignoring case.
     func user(matching reference: String) throws -> User?
 

@@ -51,7 +51,7 @@ public struct ConsoleMailBackend: MailBackend {
 
     public func send(_ message: MailMessage) throws -> MailReceipt {
         let content = try MailFailure.rendering(message)
-        FileHandle.standardError.write(Data((content.replacingOccurrences(of: "\r\n", with: "\n") + "\n").utf8))
+        StandardError.write(content.replacingOccurrences(of: "\r\n", with: "\n") + "\n")
         return MailReceipt(destination: "standard error")
     }
 }

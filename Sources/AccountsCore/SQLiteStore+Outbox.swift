@@ -99,6 +99,20 @@ extension SQLiteStore {
                            nextAttemptAt: instant, sentAt: nil)
     }
 
+    /// The account's mail that is queued or waiting for a retry, if any.
+    static func waitingMail(_ db: Database, for user: User) throws -> OutboxEntry? {
+        try Row.fetchOne(db, sql: """
+            SELECT outbox.*, users.user_id FROM outbox LEFT JOIN users ON users.id = outbox.account_id
+            WHERE account_id = ? AND state IN (?, ?) ORDER BY outbox.id DESC LIMIT 1
+            """, arguments: [user.id, OutboxState.queued.rawValue, OutboxState.failedTemporary.rawValue]).map(outboxEntry(from:))
+    }
+
+    /// Whether a mail to the account is being sent, or was when its sender died (never resent by itself).
+    static func hasMailInFlight(_ db: Database, for user: User) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM outbox WHERE account_id = ? AND state = ?)",
+                          arguments: [user.id, OutboxState.sending.rawValue]) ?? false
+    }
+
     private static func outboxEntry(_ db: Database, id: Int64) throws -> OutboxEntry? {
         try Row.fetchOne(db, sql: """
             SELECT outbox.*, users.user_id FROM outbox LEFT JOIN users ON users.id = outbox.account_id WHERE outbox.id = ?

@@ -37,25 +37,67 @@ public final class SQLiteStore: AccountStore {
     }
 
     public func insert(_ new: NewUser) throws -> User {
-        try write { db in
-            // Name the conflict precisely; the unique indexes still guard against a racing process.
-            if let row = try Row.fetchOne(db, sql: "SELECT user_id, email FROM users WHERE user_id = ? OR email = ? COLLATE NOCASE LIMIT 1",
-                                          arguments: [new.userID, new.email]) {
-                throw Self.duplicate(new, existingUserID: row["user_id"], existingEmail: row["email"])
+        try write { db in try insertRow(db, new) }
+    }
+
+    public func users(withUserIDs userIDs: [String], orEmails emails: [String]) throws -> [User] {
+        try read { db in
+            var found: [Int64: User] = [:]
+            for (column, values) in [("user_id", userIDs), ("email COLLATE NOCASE", emails)] {
+                // In chunks: SQLite limits the number of parameters in one statement.
+                for start in stride(from: 0, to: values.count, by: 500) {
+                    let chunk = Array(values[start..<min(start + 500, values.count)])
+                    let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                    for row in try Row.fetchAll(db, sql: "SELECT * FROM users WHERE \(column) IN (\(marks))", arguments: StatementArguments(chunk)) {
+                        let user = try Self.user(from: row)
+                        found[user.id] = user
+                    }
+                }
             }
-            do {
-                try db.execute(sql: """
-                    INSERT INTO users (user_id, email, password, is_active, level, department, date_joined)
-                    VALUES (?, ?, ?, 0, ?, ?, ?)
-                    """, arguments: [new.userID, new.email, new.password, new.level, new.department, new.dateJoined.storageText])
-            } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
-                throw AccountsError(.badData, "user_id '\(new.userID)' or email '\(new.email)' is already registered")
-            }
-            let user = User(id: db.lastInsertedRowID, userID: new.userID, email: new.email, password: new.password,
-                            level: new.level, department: new.department, dateJoined: new.dateJoined)
-            try audit(db, .register, user, .ok, "inactive account for \(new.email)", at: new.dateJoined)
-            return user
+            return found.values.sorted { $0.id < $1.id }
         }
+    }
+
+    public func registerAll(_ users: [NewUser], mailing existing: [User], queueMail: Bool, at instant: UTCDateTime) throws
+        -> (created: [User], mails: [(OutboxEntry, User)]) {
+        try write { db in
+            var created: [User] = []
+            var mails: [(OutboxEntry, User)] = []
+            for new in users {
+                let user = try insertRow(db, new)
+                created.append(user)
+                if queueMail { mails.append((try Self.enqueue(db, for: user, at: instant), user)) }
+            }
+            for user in existing where !user.isActive && user.activationSentAt == nil {
+                if let waiting = try Self.waitingMail(db, for: user) {
+                    mails.append((waiting, user))
+                } else if try !Self.hasMailInFlight(db, for: user) {
+                    mails.append((try Self.enqueue(db, for: user, at: instant), user))
+                }
+            }
+            return (created, mails)
+        }
+    }
+
+    /// Inserts one inactive user and its audit entry, inside the caller's write transaction.
+    private func insertRow(_ db: Database, _ new: NewUser) throws -> User {
+        // Name the conflict precisely; the unique indexes still guard against a racing process.
+        if let row = try Row.fetchOne(db, sql: "SELECT user_id, email FROM users WHERE user_id = ? OR email = ? COLLATE NOCASE LIMIT 1",
+                                      arguments: [new.userID, new.email]) {
+            throw Self.duplicate(new, existingUserID: row["user_id"], existingEmail: row["email"])
+        }
+        do {
+            try db.execute(sql: """
+                INSERT INTO users (user_id, email, password, is_active, level, department, date_joined)
+                VALUES (?, ?, ?, 0, ?, ?, ?)
+                """, arguments: [new.userID, new.email, new.password, new.level, new.department, new.dateJoined.storageText])
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+            throw AccountsError(.badData, "user_id '\(new.userID)' or email '\(new.email)' is already registered")
+        }
+        let user = User(id: db.lastInsertedRowID, userID: new.userID, email: new.email, password: new.password,
+                        level: new.level, department: new.department, dateJoined: new.dateJoined)
+        try audit(db, .register, user, .ok, "inactive account for \(new.email)", at: new.dateJoined)
+        return user
     }
 
     public func user(id: Int64) throws -> User? {

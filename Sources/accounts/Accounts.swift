@@ -34,6 +34,10 @@ struct Accounts: ParsableCommand {
 
     /// Runs the command and turns every failure into one line on stderr and a sysexits code.
     static func main() {
+        // A server that goes away mid-message must be an error we report (EPIPE), not a signal
+        // that kills the process halfway through a bulk run: OpenSSL writes to its socket with
+        // write(2). Standard output still ends the process on a closed pipe (see Output.flush).
+        signal(SIGPIPE, SIG_IGN)
         do {
             var command = try parseAsRoot()
             try command.run()

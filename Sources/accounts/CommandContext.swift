@@ -43,12 +43,15 @@ struct CommandContext {
         ActivationLinks(tokens: tokens, urlTemplate: settings.activationURL)
     }
 
-    func mail(_ secrets: Secrets) throws -> ActivationMail {
+    /// With `session`, an SMTP backend keeps its connection for the next message (bulk sending).
+    func mail(_ secrets: Secrets, session: Bool = false) throws -> ActivationMail {
         let backend: MailBackend
         switch settings.resolvedEmailBackend {
         case .file: backend = FileMailBackend(directory: settings.emailFilePath)
         case .console: backend = ConsoleMailBackend()
-        case .smtp: backend = SMTPMailBackend(configuration: try smtp(secrets))
+        case .smtp:
+            let configuration = try smtp(secrets)
+            backend = session ? SMTPSessionBackend(configuration: configuration) : SMTPMailBackend(configuration: configuration)
         }
         return ActivationMail(templates: try ActivationTemplates(directory: settings.templatesDir), backend: backend,
                               fromEmail: settings.defaultFromEmail, timeZone: settings.timeZone)

@@ -1,3 +1,4 @@
+import AccountsCore
 import Foundation
 
 /// Data goes to stdout through a buffer (listing a million rows must not cost a million
@@ -48,11 +49,11 @@ final class Output: @unchecked Sendable {
 
     /// `accounts: <message>` on stderr.
     static func error(_ message: String) {
-        FileHandle.standardError.write(Data("accounts: \(message)\n".utf8))
+        StandardError.write("accounts: \(message)\n")
     }
 
     /// An informational line on stderr, unless --quiet.
     static func info(_ message: String, quiet: Bool) {
-        if !quiet { FileHandle.standardError.write(Data("\(message)\n".utf8)) }
+        if !quiet { StandardError.write("\(message)\n") }
     }
 }

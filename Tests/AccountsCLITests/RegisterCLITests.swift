@@ -79,8 +79,8 @@ final class RegisterCLITests: CLITestCase {
             (["register", "<script>", "kim@example.com"], 65, "invalid user_id"),
             (["register", String(repeating: "k", count: 151), "kim@example.com"], 65, "longer than 150"),
             (["register", "kim", "kim@example.com", "--level", "a\nb"], 65, "invalid level"),
-            (["register", "kim"], 64, "Missing expected argument"),
-            (["register"], 64, "Missing expected argument"),
+            (["register", "kim"], 64, "give the user-id and the email, or --from-csv FILE"),
+            (["register"], 64, "give the user-id and the email, or --from-csv FILE"),
         ]
         for (arguments, status, message) in cases {
             assertFails(try accounts(arguments), status, message)

@@ -54,12 +54,16 @@ class Handler:
             await asyncio.sleep(3600)
         self.count += 1
         base = os.path.join(args.maildir, str(self.count))
-        with open(base + ".eml", "wb") as f:
-            f.write(envelope.original_content)
-        with open(base + ".json", "w") as f:
+        # The envelope first and the message last, each renamed into place whole: a test that
+        # lists the .eml files while the server is being stopped never sees half a message.
+        with open(base + ".json.tmp", "w") as f:
             json.dump({"mail_from": envelope.mail_from, "rcpt_tos": envelope.rcpt_tos,
                        "mail_options": envelope.mail_options, "tls": session.ssl is not None,
                        "authenticated": bool(session.authenticated)}, f)
+        os.rename(base + ".json.tmp", base + ".json")
+        with open(base + ".eml.tmp", "wb") as f:
+            f.write(envelope.original_content)
+        os.rename(base + ".eml.tmp", base + ".eml")
         return "250 2.0.0 Ok: queued as test%d" % self.count
 
 

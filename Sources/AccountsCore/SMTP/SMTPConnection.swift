@@ -261,3 +261,40 @@ public struct SMTPMailBackend: MailBackend {
         }
     }
 }
+
+/// An SMTP backend that keeps its connection open across messages (RSET between them), for
+/// sending many mails: one per delivery worker. Any failure closes it; the next message opens a
+/// new one. Not for use from two threads at once.
+public final class SMTPSessionBackend: MailBackend {
+    public let configuration: SMTPConfiguration
+    private var connection: SMTPConnection?
+
+    public init(configuration: SMTPConfiguration) {
+        self.configuration = configuration
+    }
+
+    deinit { connection?.close() }
+
+    public func send(_ message: MailMessage) throws -> MailReceipt {
+        do {
+            if connection == nil {
+                let opened = SMTPConnection(configuration: configuration)
+                try opened.open()
+                connection = opened
+            }
+            let reply = try connection!.send(message, from: message.fromAddress, to: message.to)
+            return MailReceipt(destination: "\(configuration.server) (\(reply.code) \(printable(reply.text, limit: 60)))",
+                               replyCode: reply.code, replyText: reply.text)
+        } catch let error as SMTPError {
+            close()
+            throw error.mailFailure
+        } catch let error as AccountsError {
+            throw MailFailure(error, permanent: true)
+        }
+    }
+
+    public func close() {
+        connection?.close()
+        connection = nil
+    }
+}

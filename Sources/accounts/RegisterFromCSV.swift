@@ -1,0 +1,63 @@
+import AccountsCore
+import Foundation
+
+/// `register --from-csv`: read and check the whole file, register in one transaction, then mail
+/// with a few connections in parallel, showing progress; a summary at the end.
+struct RegisterFromCSV {
+    let command: RegisterCommand
+    let file: String
+
+    func run() throws {
+        let rows = try CSVInput.rows(path: file)
+        let context = try CommandContext(command.global, mail: command.mailOptions)
+        let secrets = try context.secrets()
+        let links = context.links(context.tokens(secrets))
+        // Check the mail settings before writing anything.
+        _ = command.noSend ? nil : try context.mail(secrets, session: true)
+        let store = try context.store(create: true)
+        let workflow = BulkRegistrationWorkflow(store: store)
+        let now = UTCDateTime.now()
+        let plan = try workflow.plan(rows, defaultLevel: context.settings.defaultLevel,
+                                     defaultDepartment: context.settings.defaultDepartment, at: now)
+        let name = file == "-" ? "standard input" : file
+        for problem in plan.problems {
+            Output.error("\(name): \(problem)")
+        }
+        if !plan.problems.isEmpty && !command.skipInvalid {
+            throw AccountsError(.badData, "\(plan.problems.count) of \(rows.count) rows are not valid; nothing was registered (fix them, or pass --skip-invalid)")
+        }
+        let (created, mails) = try workflow.register(plan, mail: !command.noSend, at: now)
+        context.info("registered \(created.count) new accounts (\(plan.existing.count) already there, \(plan.problems.count) rows skipped)"
+            + (command.noSend ? "; no mail sent (--no-send)" : "; mailing \(mails.count)"))
+
+        var report = BulkDelivery.Report()
+        if !mails.isEmpty {
+            let progress = ProgressReporter(label: "mailing", total: mails.count, quiet: command.global.quiet)
+            let delivery = BulkDelivery(store: store, links: links, workers: command.concurrency) {
+                try context.mail(secrets, session: true)
+            }
+            report = try delivery.deliver(mails) { done, total in progress.update(done: done) }
+        }
+        for failure in report.failures {
+            Output.error("not mailed: '\(printable(failure.user.userID))' <\(printable(failure.user.email))>: \(failure.failure.error.message)"
+                + (failure.failure.permanent ? "" : " (stays in the outbox: accounts outbox retry)"))
+        }
+        if command.format == .json {
+            Output.standardOutput.line(JSONWriter.object([
+                ("rows", .int(Int64(rows.count))),
+                ("registered", .int(Int64(created.count))),
+                ("already_registered", .int(Int64(plan.existing.count))),
+                ("invalid", .int(Int64(plan.problems.count))),
+                ("mailed", .int(Int64(report.sent))),
+                ("failed", .int(Int64(report.failures.count))),
+                ("sent_by_another_process", .int(Int64(report.notTaken))),
+            ]))
+        }
+        context.info("mailed \(report.sent), failed \(report.failures.count)"
+            + (report.notTaken > 0 ? ", \(report.notTaken) sent by another process" : ""))
+        guard let first = report.failures.first else { return }
+        let temporary = report.failures.contains { !$0.failure.permanent }
+        throw AccountsError(temporary ? .temporary : first.failure.error.kind,
+                            "\(report.failures.count) of \(mails.count) activation mails were not sent; first: \(first.failure.error.message)")
+    }
+}
