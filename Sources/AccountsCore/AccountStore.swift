@@ -53,6 +53,12 @@ public protocol AccountStore {
     /// Undoes a claim whose mail could not be sent, unless something newer happened since.
     func releaseActivationMail(id: Int64, claimedAt instant: UTCDateTime, previous: UTCDateTime?) throws
 
+    /// `send-activation --pending`: in one transaction, claims a mail (as `claimActivationMail`)
+    /// for every account never activated whose last mail went out before `notSentSince` (or
+    /// never; nil: whenever) and that has none being sent, queuing it or reusing one waiting for
+    /// a retry. Returns the mails with each account as it was before the claim.
+    func claimPendingMails(notSentSince: UTCDateTime?, at instant: UTCDateTime) throws -> [(OutboxEntry, User)]
+
     // MARK: The outbox (docs/outbox.md)
 
     /// Queues an activation mail to `user`, due at once.

@@ -8,6 +8,26 @@ extension SQLiteStore {
         try write { db in try Self.enqueue(db, for: user, at: instant) }
     }
 
+    public func claimPendingMails(notSentSince: UTCDateTime?, at instant: UTCDateTime) throws -> [(OutboxEntry, User)] {
+        try write { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT * FROM users WHERE is_active = 0 AND last_login IS NULL AND activated_at IS NULL
+                  AND (? IS NULL OR activation_sent_at IS NULL OR activation_sent_at < ?)
+                  AND NOT EXISTS (SELECT 1 FROM outbox WHERE account_id = users.id AND state = ? AND updated_at >= ?)
+                ORDER BY id
+                """, arguments: [notSentSince?.storageText, notSentSince?.storageText, OutboxState.sending.rawValue,
+                                 instant.adding(seconds: -OutboxEntry.interruptedAfter).storageText])
+            var mails: [(OutboxEntry, User)] = []
+            for row in rows {
+                let user = try Self.user(from: row)
+                let entry = try Self.waitingMail(db, for: user) ?? Self.enqueue(db, for: user, at: instant)
+                try db.execute(sql: "UPDATE users SET activation_sent_at = ? WHERE id = ?", arguments: [instant.storageText, user.id])
+                mails.append((entry, user))
+            }
+            return mails
+        }
+    }
+
     public func beginSending(_ entry: OutboxEntry, at instant: UTCDateTime) throws -> OutboxEntry? {
         try write { db in
             try db.execute(sql: """

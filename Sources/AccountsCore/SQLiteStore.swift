@@ -311,7 +311,7 @@ public final class SQLiteStore: AccountStore {
         return value
     }
 
-    private static func user(from row: Row) throws -> User {
+    static func user(from row: Row) throws -> User {
         let id: Int64 = row["id"]
         func date(_ column: String) throws -> UTCDateTime? { try Self.date(row, column, table: "users") }
         guard let joined = try date("date_joined") else {

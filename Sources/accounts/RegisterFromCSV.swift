@@ -30,18 +30,8 @@ struct RegisterFromCSV {
         context.info("registered \(created.count) new accounts (\(plan.existing.count) already there, \(plan.problems.count) rows skipped)"
             + (command.noSend ? "; no mail sent (--no-send)" : "; mailing \(mails.count)"))
 
-        var report = BulkDelivery.Report()
-        if !mails.isEmpty {
-            let progress = ProgressReporter(label: "mailing", total: mails.count, quiet: command.global.quiet)
-            let delivery = BulkDelivery(store: store, links: links, workers: command.concurrency) {
-                try context.mail(secrets, session: true)
-            }
-            report = try delivery.deliver(mails) { done, total in progress.update(done: done) }
-        }
-        for failure in report.failures {
-            Output.error("not mailed: '\(printable(failure.user.userID))' <\(printable(failure.user.email))>: \(failure.failure.error.message)"
-                + (failure.failure.permanent ? "" : " (stays in the outbox: accounts outbox retry)"))
-        }
+        let report = try MailRun(context: context, secrets: secrets, store: store, links: links,
+                                 concurrency: command.concurrency).deliver(mails)
         if command.format == .json {
             Output.standardOutput.line(JSONWriter.object([
                 ("rows", .int(Int64(rows.count))),
@@ -53,11 +43,6 @@ struct RegisterFromCSV {
                 ("sent_by_another_process", .int(Int64(report.notTaken))),
             ]))
         }
-        context.info("mailed \(report.sent), failed \(report.failures.count)"
-            + (report.notTaken > 0 ? ", \(report.notTaken) sent by another process" : ""))
-        guard let first = report.failures.first else { return }
-        let temporary = report.failures.contains { !$0.failure.permanent }
-        throw AccountsError(temporary ? .temporary : first.failure.error.kind,
-                            "\(report.failures.count) of \(mails.count) activation mails were not sent; first: \(first.failure.error.message)")
+        if let error = MailRun.error(for: report, of: mails.count) { throw error }
     }
 }

@@ -4,32 +4,71 @@ import ArgumentParser
 struct SendActivationCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "send-activation",
-        abstract: "Mail a fresh activation link to a pending account.",
+        abstract: "Mail a fresh activation link to a pending account, or to all of them.",
         discussion: """
             Refuses an active account. At most one mail per ACTIVATION_COOLDOWN seconds (default 60)
             per account unless --force, so a loop cannot flood a mailbox. Prints the new URL.
+            A mail still waiting in the outbox for a retry is sent rather than a second one.
+
+            --pending: every account never activated (list states pending and expired) whose
+            cooldown has passed, over --concurrency connections, with progress on stderr and a
+            summary; exit 0 when all went out, 75 when some will be retried.
             """
     )
 
     @Argument(help: ArgumentHelp("The account's user_id or email.", valueName: "user"))
-    var user: String
+    var user: String?
+
+    @Flag(help: "Every account never activated whose cooldown has passed, instead of one.")
+    var pending = false
 
     @Flag(help: "Send even if the last mail went out within the cooldown.")
     var force = false
 
-    @Option(help: "Output: text (the URL) or json.")
+    @Option(help: "With --pending: how many mails to send at once, each over its own connection (1-32).")
+    var concurrency = 4
+
+    @Option(help: "Output: text (the URL; nothing with --pending) or json (with --pending, a summary).")
     var format: ResultFormat = .text
 
     @OptionGroup var mailOptions: MailOptions
     @OptionGroup var global: GlobalOptions
 
+    func validate() throws {
+        guard (user == nil) == pending else { throw ValidationError("give a user_id or email, or --pending, not both") }
+        guard (1...32).contains(concurrency) else { throw ValidationError("--concurrency must be from 1 to 32") }
+    }
+
     func run() throws {
         let context = try CommandContext(global, mail: mailOptions)
         let secrets = try context.secrets()
-        let workflow = SendActivationWorkflow(store: try context.store(), links: context.links(context.tokens(secrets)),
-                                              mail: try context.mail(secrets), cooldown: context.settings.activationCooldown)
+        let links = context.links(context.tokens(secrets))
+        let mail = try context.mail(secrets)
+        let store = try context.store()
+        guard let user else { return try sendToAllPending(context, secrets, store, links) }
+        let workflow = SendActivationWorkflow(store: store, links: links, mail: mail, cooldown: context.settings.activationCooldown)
         let outcome = try workflow.send(to: user, force: force)
         ActivationOutput.print(outcome, format: format)
         context.info("activation mail for '\(outcome.user.userID)' sent to \(outcome.deliveredTo ?? "?")")
+    }
+
+    private func sendToAllPending(_ context: CommandContext, _ secrets: Secrets, _ store: SQLiteStore, _ links: ActivationLinks) throws {
+        let now = UTCDateTime.now()
+        let mails = try store.claimPendingMails(notSentSince: force ? nil : now.adding(seconds: -context.settings.activationCooldown), at: now)
+        context.info("\(mails.count) accounts never activated and out of their cooldown; mailing them")
+        let report = try MailRun(context: context, secrets: secrets, store: store, links: links, concurrency: concurrency).deliver(mails)
+        // A failed mail does not hold up the next one: give the cooldown back.
+        for failure in report.failures {
+            try? store.releaseActivationMail(id: failure.user.id, claimedAt: now, previous: failure.user.activationSentAt)
+        }
+        if format == .json {
+            Output.standardOutput.line(JSONWriter.object([
+                ("pending", .int(Int64(mails.count))),
+                ("mailed", .int(Int64(report.sent))),
+                ("failed", .int(Int64(report.failures.count))),
+                ("sent_by_another_process", .int(Int64(report.notTaken))),
+            ]))
+        }
+        if let error = MailRun.error(for: report, of: mails.count) { throw error }
     }
 }

@@ -35,5 +35,16 @@ final class JSONShapeCLITests: CLITestCase {
         try sql("UPDATE users SET activation_sent_at = '2020-01-01 00:00:00' WHERE user_id = 'kim'")
         XCTAssertEqual(keys(try accounts("purge-expired", "--format", "json").stdout), ["purged", "would_purge", "dry_run", "cutoff"])
         XCTAssertEqual(keys(try accounts("restore", "kim", "--format", "json").stdout), linkFields)
+
+        try "user_id,email\nlee,lee@example.com\n".write(toFile: directory + "/one.csv", atomically: true, encoding: .utf8)
+        XCTAssertEqual(keys(try accounts("register", "--from-csv", "one.csv", "--format", "json").stdout),
+                       ["rows", "registered", "already_registered", "invalid", "mailed", "failed", "sent_by_another_process"])
+        XCTAssertEqual(keys(try accounts("send-activation", "--pending", "--format", "json").stdout),
+                       ["pending", "mailed", "failed", "sent_by_another_process"])
+        let mail = try XCTUnwrap(try accounts("outbox", "list", "--format", "json").stdoutLines.dropFirst().first)
+        XCTAssertEqual(keys(mail), ["id", "account_id", "user_id", "recipient", "state", "attempts", "last_code", "last_reply",
+                                    "created_at", "updated_at", "next_attempt_at", "sent_at"])
+        XCTAssertEqual(keys(try accounts("outbox", "retry", "--format", "json").stdout),
+                       ["sent", "failed_temporary", "failed_permanent", "dropped", "skipped"])
     }
 }
