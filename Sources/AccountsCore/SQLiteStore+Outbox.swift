@@ -127,10 +127,11 @@ extension SQLiteStore {
             """, arguments: [user.id, OutboxState.queued.rawValue, OutboxState.failedTemporary.rawValue]).map(outboxEntry(from:))
     }
 
-    /// Whether a mail to the account is being sent, or was when its sender died (never resent by itself).
-    static func hasMailInFlight(_ db: Database, for user: User) throws -> Bool {
-        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM outbox WHERE account_id = ? AND state = ?)",
-                          arguments: [user.id, OutboxState.sending.rawValue]) ?? false
+    /// Whether a mail to the account was taken for sending at or after `since` (an older one
+    /// was interrupted, see `OutboxEntry.interruptedAfter`).
+    static func hasMailInFlight(_ db: Database, for user: User, since: UTCDateTime) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM outbox WHERE account_id = ? AND state = ? AND updated_at >= ?)",
+                          arguments: [user.id, OutboxState.sending.rawValue, since.storageText]) ?? false
     }
 
     private static func outboxEntry(_ db: Database, id: Int64) throws -> OutboxEntry? {

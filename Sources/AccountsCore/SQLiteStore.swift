@@ -71,7 +71,7 @@ public final class SQLiteStore: AccountStore {
             for user in existing where !user.isActive && user.activationSentAt == nil {
                 if let waiting = try Self.waitingMail(db, for: user) {
                     mails.append((waiting, user))
-                } else if try !Self.hasMailInFlight(db, for: user) {
+                } else if try !Self.hasMailInFlight(db, for: user, since: instant.adding(seconds: -OutboxEntry.interruptedAfter)) {
                     mails.append((try Self.enqueue(db, for: user, at: instant), user))
                 }
             }

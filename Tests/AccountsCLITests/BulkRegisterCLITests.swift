@@ -66,6 +66,37 @@ final class BulkRegisterCLITests: CLITestCase {
         XCTAssertEqual(try sql("SELECT count(*) FROM users"), ["50"])
     }
 
+    /// On a terminal (a real pty), the bar is redrawn in place with the count, rate and time left.
+    func testProgressBarOnATerminal() throws {
+        XCTAssertEqual(try accounts("init", "-q").status, 0)
+        try write("class.csv", "user_id,email\n" + (0..<200).map { "p\($0),p\($0)@example.com" }.joined(separator: "\n"))
+        let script = """
+            import os, pty, sys
+            pid, fd = pty.fork()
+            if pid == 0:
+                os.execv(sys.argv[1], ["accounts", "register", "--from-csv", "class.csv"])
+            out = b""
+            while True:
+                try:
+                    chunk = os.read(fd, 65536)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                out += chunk
+            _, status = os.waitpid(pid, 0)
+            sys.stdout.write(out.decode())
+            sys.exit(os.waitstatus_to_exitcode(status))
+            """
+        let result = try run(try testPython(), ["-c", script, Self.binary])
+        XCTAssertEqual(result.status, 0, result.stdout)
+        XCTAssertTrue(result.stdout.contains("\r\u{1B}[Kmailing ["), result.stdout.prefix(300).description)
+        XCTAssertTrue(result.stdout.contains("200/200"), result.stdout.suffix(300).description)
+        XCTAssertTrue(result.stdout.contains("/s  ETA "))
+        XCTAssertTrue(result.stdout.contains("mailed 200, failed 0"))
+        XCTAssertEqual(outboxFiles().count, 200)
+    }
+
     func testBadFilesAndOptions() throws {
         XCTAssertEqual(try accounts("init", "-q").status, 0)
         try write("empty.csv", "")
