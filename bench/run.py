@@ -204,21 +204,30 @@ def big_table(options, accounts, work, report):
 def registrations(options, accounts, work, report):
     directory = os.path.join(work, "register")
     os.mkdir(directory)
-    database = os.path.join(directory, "accounts.sqlite3")
-    run_process([accounts, "init", "-q", "--database", database, "--secrets", os.path.join(directory, "secrets.json")])
-    count = 300
-    start = time.perf_counter()
-    for i in range(count):
-        run_process([accounts, "register", f"user{i}", f"user{i}@example.com", "--no-send", "-q", "--database", database],
-                    cwd=directory)
-    ours = count / (time.perf_counter() - start)
+    count = 10_000
+    with open(os.path.join(directory, "class.csv"), "w") as file:
+        file.write("user_id,email\n" + "".join(f"bulk{i},bulk{i}@example.com\n" for i in range(count)))
+    databases = []
+
+    def fresh_database():
+        database = os.path.join(directory, f"accounts-{len(databases)}.sqlite3")
+        run_process([accounts, "init", "-q", "--database", database, "--secrets", os.path.join(directory, "secrets.json")])
+        databases.append(database)
+
+    times = []
+    for _ in range(3):
+        fresh_database()
+        seconds, _, _ = run_process([accounts, "register", "--from-csv", "class.csv", "--no-send", "-q",
+                                     "--database", databases[-1]], cwd=directory)
+        times.append(seconds)
+    ours = count / statistics.median(times)
     bulk_database = os.path.join(directory, "django.sqlite3")
     run_process([accounts, "init", "-q", "--database", bulk_database, "--secrets", os.path.join(directory, "secrets2.json")])
-    django = float(run_process([options.python, os.path.join(HERE, "django_side.py"), "bulk", bulk_database, "10000"],
+    django = float(run_process([options.python, os.path.join(HERE, "django_side.py"), "bulk", bulk_database, str(count)],
                                stdout=subprocess.PIPE)[2])
-    report.add("register --no-send: accounts per second", ours, django, "Django bulk_create", ours / django,
-               ">= 10x Django (bulk register)", None, "per s",
-               "one process per account until bulk register (issue 6) lands; not comparable yet")
+    report.add(f"register --from-csv --no-send, {count:,} users", ours, django, "Django bulk_create", ours / django,
+               ">= 10x Django", ours / django >= 10, "per s",
+               "whole process, checking every row and writing an audit entry per account; Django's time is bulk_create alone")
 
 
 if __name__ == "__main__":

@@ -110,10 +110,10 @@ extension SQLiteStore {
     // MARK: - SQL helpers
 
     static func enqueue(_ db: Database, for user: User, at instant: UTCDateTime) throws -> OutboxEntry {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO outbox (account_id, recipient, state, attempts, created_at, updated_at, next_attempt_at)
             VALUES (?, ?, ?, 0, ?, ?, ?)
-            """, arguments: [user.id, user.email, OutboxState.queued.rawValue, instant.storageText, instant.storageText, instant.storageText])
+            """).execute(arguments: [user.id, user.email, OutboxState.queued.rawValue, instant.storageText, instant.storageText, instant.storageText])
         return OutboxEntry(id: db.lastInsertedRowID, accountID: user.id, userID: user.userID, recipient: user.email, state: .queued,
                            attempts: 0, lastCode: nil, lastReply: nil, createdAt: instant, updatedAt: instant,
                            nextAttemptAt: instant, sentAt: nil)

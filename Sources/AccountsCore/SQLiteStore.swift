@@ -82,15 +82,16 @@ public final class SQLiteStore: AccountStore {
     /// Inserts one inactive user and its audit entry, inside the caller's write transaction.
     private func insertRow(_ db: Database, _ new: NewUser) throws -> User {
         // Name the conflict precisely; the unique indexes still guard against a racing process.
-        if let row = try Row.fetchOne(db, sql: "SELECT user_id, email FROM users WHERE user_id = ? OR email = ? COLLATE NOCASE LIMIT 1",
-                                      arguments: [new.userID, new.email]) {
+        // (Cached statements: a bulk registration runs these once a row.)
+        let existing = try db.cachedStatement(sql: "SELECT user_id, email FROM users WHERE user_id = ? OR email = ? COLLATE NOCASE LIMIT 1")
+        if let row = try Row.fetchOne(existing, arguments: [new.userID, new.email]) {
             throw Self.duplicate(new, existingUserID: row["user_id"], existingEmail: row["email"])
         }
         do {
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO users (user_id, email, password, is_active, level, department, date_joined)
                 VALUES (?, ?, ?, 0, ?, ?, ?)
-                """, arguments: [new.userID, new.email, new.password, new.level, new.department, new.dateJoined.storageText])
+                """).execute(arguments: [new.userID, new.email, new.password, new.level, new.department, new.dateJoined.storageText])
         } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
             throw AccountsError(.badData, "user_id '\(new.userID)' or email '\(new.email)' is already registered")
         }
@@ -270,9 +271,9 @@ public final class SQLiteStore: AccountStore {
     /// Appends to audit_log inside the caller's write transaction.
     func audit(_ db: Database, _ action: AuditAction, _ user: User, _ outcome: AuditOutcome, _ detail: String,
                        at instant: UTCDateTime) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO audit_log (at, os_user, action, account_id, user_id, outcome, detail) VALUES (?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [instant.storageText, actor, action.rawValue, user.id, user.userID, outcome.rawValue, detail])
+            """).execute(arguments: [instant.storageText, actor, action.rawValue, user.id, user.userID, outcome.rawValue, detail])
     }
 
     private static func auditEntry(from row: Row) throws -> AuditEntry {
