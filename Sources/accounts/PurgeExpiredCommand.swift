@@ -37,10 +37,21 @@ struct PurgeExpiredCommand: ParsableCommand {
         let workflow = PurgeWorkflow(store: try context.store(), window: window)
         let now = UTCDateTime.now()
         let count: Int
+        // With --dry-run --format json, the accounts that would go, as JSON objects in an array.
+        var wouldGo: [UInt8] = []
         if dryRun {
             count = try workflow.preview(at: now) { user in
-                if format == .text && !global.quiet {
+                switch format {
+                case .text where !global.quiet:
                     Output.standardOutput.line("\(user.id)\t\(printable(user.userID))\t\(printable(user.email))\t\(user.activationWindowStart.wholeSecondsText)")
+                case .json:
+                    if !wouldGo.isEmpty { wouldGo.append(UInt8(ascii: ",")) }
+                    JSONWriter.appendObject([
+                        ("id", .int(user.id)), ("user_id", .string(user.userID)), ("email", .string(user.email)),
+                        ("activation_window_started", .string(user.activationWindowStart.iso8601)),
+                    ], to: &wouldGo)
+                default:
+                    break
                 }
             }
         } else {
@@ -48,12 +59,16 @@ struct PurgeExpiredCommand: ParsableCommand {
         }
         switch format {
         case .json:
-            Output.standardOutput.line(JSONWriter.object([
+            var object = JSONWriter.object([
                 ("purged", .int(dryRun ? 0 : Int64(count))),
                 ("would_purge", .int(dryRun ? Int64(count) : 0)),
                 ("dry_run", .bool(dryRun)),
                 ("cutoff", .string(workflow.cutoff(at: now).iso8601)),
-            ]))
+            ])
+            object.removeLast()
+            Output.standardOutput.write(object + ",\"accounts\":[")
+            Output.standardOutput.write(bytes: wouldGo)
+            Output.standardOutput.line("]}")
         case .text:
             if !global.quiet {
                 let noun = count == 1 ? "account" : "accounts"

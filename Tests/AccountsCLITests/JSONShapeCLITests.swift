@@ -6,7 +6,7 @@ import XCTest
 final class JSONShapeCLITests: CLITestCase {
     /// The keys of a JSON object in the order they were written.
     func keys(_ text: String, file: StaticString = #filePath, line: UInt = #line) -> [String] {
-        let pattern = try! NSRegularExpression(pattern: #"(?:^\{|,)"([a-z_]+)":"#)
+        let pattern = try! NSRegularExpression(pattern: #"(?:^\{|\[\{|,)"([a-z_]+)":"#)
         let range = NSRange(text.startIndex..., in: text)
         return pattern.matches(in: text, range: range).map { String(text[Range($0.range(at: 1), in: text)!]) }
     }
@@ -33,7 +33,12 @@ final class JSONShapeCLITests: CLITestCase {
 
         try initAndRegister("kim", "kim@example.com")
         try sql("UPDATE users SET activation_sent_at = '2020-01-01 00:00:00' WHERE user_id = 'kim'")
-        XCTAssertEqual(keys(try accounts("purge-expired", "--format", "json").stdout), ["purged", "would_purge", "dry_run", "cutoff"])
+        let preview = try accounts("purge-expired", "--dry-run", "--format", "json").stdout
+        XCTAssertEqual(keys(preview), ["purged", "would_purge", "dry_run", "cutoff", "accounts", "id", "user_id", "email",
+                                       "activation_window_started"])
+        let previewObject = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(preview.utf8)) as? [String: Any])
+        XCTAssertEqual((previewObject["accounts"] as? [[String: Any]])?.first?["user_id"] as? String, "kim")
+        XCTAssertEqual(keys(try accounts("purge-expired", "--format", "json").stdout), ["purged", "would_purge", "dry_run", "cutoff", "accounts"])
         XCTAssertEqual(keys(try accounts("restore", "kim", "--format", "json").stdout), linkFields)
 
         try "user_id,email\nlee,lee@example.com\n".write(toFile: directory + "/one.csv", atomically: true, encoding: .utf8)
