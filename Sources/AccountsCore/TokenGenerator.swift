@@ -30,19 +30,20 @@ public struct TokenGenerator: Sendable {
     private let keys: [HMACKey]
     public let timeout: Int64
     public let timeZone: TimeZone
+    private let offsets: ZoneOffsets
 
     public init(secretKey: String, fallbacks: [String] = [], timeout: Int64 = 259_200, timeZone: TimeZone = TimeZone(identifier: "UTC")!) {
         self.keys = ([secretKey] + fallbacks).map { HMACKey(OpenSSLCrypto.sha256(Array((Self.keySalt + $0).utf8))) }
         self.timeout = timeout
         self.timeZone = timeZone
+        self.offsets = ZoneOffsets(timeZone)
     }
 
     /// Django's `_num_seconds(datetime.now())`: whole seconds from 2001-01-01 00:00 to the
     /// current wall-clock time in TIME_ZONE.
     public func timestamp(at instant: UTCDateTime) -> Int64 {
-        let offset = Int64(timeZone.secondsFromGMT(for: instant.date))
         // 978307200 is 2001-01-01 00:00:00 UTC in Unix time.
-        return instant.epochSeconds + offset - 978_307_200
+        instant.epochSeconds + offsets.offset(at: instant.epochSeconds) - 978_307_200
     }
 
     /// The UTC instant a token's `timestamp` (wall-clock seconds in TIME_ZONE) stands for.
