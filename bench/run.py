@@ -101,9 +101,25 @@ def main():
 
 
 def micro(options, report):
-    ours = json.loads(run_process([options.micro, str(options.seconds)], stdout=subprocess.PIPE)[2])
-    django = json.loads(run_process([options.python, os.path.join(HERE, "django_micro.py"), str(options.seconds)],
-                                    stdout=subprocess.PIPE)[2])
+    # The two sides alternate, twice, and each keeps its best: a noisy neighbour then has to hit
+    # both runs of one side to move a ratio.
+    runs = {"ours": [], "django": []}
+    for _ in range(2):
+        runs["ours"].append(json.loads(run_process([options.micro, str(options.seconds)], stdout=subprocess.PIPE)[2]))
+        runs["django"].append(json.loads(run_process([options.python, os.path.join(HERE, "django_micro.py"), str(options.seconds)],
+                                                     stdout=subprocess.PIPE)[2]))
+
+    def best(side):
+        merged = dict(runs[side][0])
+        for other in runs[side][1:]:
+            for key, value in other.items():
+                if key.endswith("_per_s"):
+                    merged[key] = max(merged[key], value)
+                elif key.endswith("_seconds"):
+                    merged[key] = min(merged[key], value)
+        return merged
+
+    ours, django = best("ours"), best("django")
     speed = run_process(["openssl", "speed", "-hmac", "sha256", "-bytes", str(ours["token_message_bytes"]),
                          "-seconds", str(max(1, int(options.seconds)))], stdout=subprocess.PIPE)[2]
     kilobytes = float(re.search(r"^hmac\(sha256\)\s+([\d.]+)k", speed, re.M).group(1))
