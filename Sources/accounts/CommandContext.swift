@@ -51,7 +51,7 @@ struct CommandContext {
         case .console: backend = ConsoleMailBackend()
         case .smtp:
             let configuration = try smtp(secrets)
-            backend = session ? SMTPSessionBackend(configuration: configuration) : SMTPMailBackend(configuration: configuration)
+            backend = SMTPMailBackend(configuration: configuration, keepsConnection: session)
         }
         return ActivationMail(templates: try ActivationTemplates(directory: settings.templatesDir), backend: backend,
                               fromEmail: settings.defaultFromEmail, timeZone: settings.timeZone)

@@ -93,7 +93,9 @@ struct OutboxRetryCommand: ParsableCommand {
     func run() throws {
         let context = try CommandContext(global, mail: mailOptions)
         let secrets = try context.secrets()
-        let workflow = OutboxWorkflow(store: try context.store(), links: context.links(context.tokens(secrets)), mail: try context.mail(secrets))
+        // One connection for the whole run.
+        let workflow = OutboxWorkflow(store: try context.store(), links: context.links(context.tokens(secrets)),
+                                      mail: try context.mail(secrets, session: true))
         var firstFailure: AccountsError?
         let summary = try workflow.retry(includingNotYetDue: all) { entry, outcome in
             let who = "#\(entry.id) to '\(printable(entry.userID ?? "?"))' <\(printable(entry.recipient))>"

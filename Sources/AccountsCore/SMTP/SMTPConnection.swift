@@ -238,44 +238,24 @@ public final class SMTPConnection {
     }
 }
 
-/// Delivers each message over a fresh SMTP connection.
-public struct SMTPMailBackend: MailBackend {
+/// Delivers messages over SMTP. With `keepsConnection` (bulk sending: one backend per delivery
+/// worker) the connection stays open for the next message, RSET between them; otherwise it is
+/// closed (QUIT) after each. Any failure closes it; the next message opens a new one. Not for use
+/// from two threads at once.
+public final class SMTPMailBackend: MailBackend {
     public let configuration: SMTPConfiguration
-
-    public init(configuration: SMTPConfiguration) {
-        self.configuration = configuration
-    }
-
-    public func send(_ message: MailMessage) throws -> MailReceipt {
-        let connection = SMTPConnection(configuration: configuration)
-        defer { connection.close() }
-        do {
-            try connection.open()
-            let reply = try connection.send(message, from: message.fromAddress, to: message.to)
-            return MailReceipt(destination: "\(configuration.server) (\(reply.code) \(printable(reply.text, limit: 60)))",
-                               replyCode: reply.code, replyText: reply.text)
-        } catch let error as SMTPError {
-            throw error.mailFailure
-        } catch let error as AccountsError {
-            throw MailFailure(error, permanent: true)
-        }
-    }
-}
-
-/// An SMTP backend that keeps its connection open across messages (RSET between them), for
-/// sending many mails: one per delivery worker. Any failure closes it; the next message opens a
-/// new one. Not for use from two threads at once.
-public final class SMTPSessionBackend: MailBackend {
-    public let configuration: SMTPConfiguration
+    public let keepsConnection: Bool
     private var connection: SMTPConnection?
 
-    public init(configuration: SMTPConfiguration) {
+    public init(configuration: SMTPConfiguration, keepsConnection: Bool = false) {
         self.configuration = configuration
+        self.keepsConnection = keepsConnection
     }
 
-    deinit { connection?.close() }
+    deinit { close() }
 
     public func send(_ message: MailMessage) throws -> MailReceipt {
+        defer { if !keepsConnection { close() } }
         do {
             if connection == nil {
                 let opened = SMTPConnection(configuration: configuration)
