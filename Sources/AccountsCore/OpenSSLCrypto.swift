@@ -11,7 +11,8 @@ public enum OpenSSLCrypto {
         return digest
     }
 
-    /// HMAC-SHA256 of `message` under `key`.
+    /// HMAC-SHA256 of `message` under `key`, by OpenSSL's one-shot HMAC(): the reference that
+    /// `HMACKey` (what tokens use, keyed once) is checked against in HMACKeyTests.
     public static func hmacSHA256(key: [UInt8], message: [UInt8]) -> [UInt8] {
         var mac = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
         var length: UInt32 = 0
