@@ -28,7 +28,7 @@ class SMTPCLITestCase: CLITestCase {
 
     func writeSecrets(password: String) throws {
         let path = directory + "/secrets.json"
-        let object: [String: Any] = ["SECRET_KEY": "smtp-test-key", "EMAIL_HOST_PASSWORD": password]
+        let object: [String: Any] = ["SECRET_KEY": "smtp-test-key-long-enough-for-django-W009-0123456789", "EMAIL_HOST_PASSWORD": password]
         try JSONSerialization.data(withJSONObject: object).write(to: URL(fileURLWithPath: path))
         chmod(path, 0o600)
     }

@@ -143,4 +143,43 @@ final class SMTPDeliveryTests: SMTPCLITestCase {
         assertFails(try accounts("register", "hong", "hong@example.com"), 78, "without TLS")
         try assertAccountKeptUnmailed()
     }
+
+    /// CVE-2011-0411's client side: replies a man in the middle sends in clear right after the 220
+    /// to STARTTLS must not be read as if they came over TLS. Before the fix the injected
+    /// "250 2.0.0 accepted" was taken for the server's answer: exit 0, outbox `sent`, mail lost.
+    func testRepliesInjectedBeforeTheTLSHandshakeAreRefused() throws {
+        let hostile = try HostileSMTPServer(python: python, behaviour: "starttls-injection", in: directory)
+        defer { hostile.stop() }
+        environment["ACCOUNTS_EMAIL_PORT"] = String(hostile.port)
+        environment["ACCOUNTS_EMAIL_USE_TLS"] = "true"
+        environment["ACCOUNTS_EMAIL_HOST_USER"] = "" // no AUTH: the injection alone must not fool the client
+        let result = try accounts("register", "hong", "hong@example.com")
+        assertFails(result, 69, "sent more after its 220 to STARTTLS, before the TLS handshake")
+        try assertAccountKeptUnmailed()
+        XCTAssertEqual(try sql("SELECT state FROM outbox"), ["failed-temporary"])
+        XCTAssertFalse(hostile.commands.contains("TLS"), "no handshake after the injection: \(hostile.commands)")
+        XCTAssertFalse(hostile.commands.contains { $0.hasPrefix("MAIL") }, "\(hostile.commands)")
+    }
+
+    /// Plain SMTP to a relay elsewhere sends live links in clear: said once per run, however many
+    /// connections run into it. A relay on this machine is fine.
+    func testCleartextToAnotherMachineIsWarnedAboutOnce() throws {
+        environment["ACCOUNTS_EMAIL_HOST"] = "192.0.2.1" // TEST-NET-1: never answers
+        environment["ACCOUNTS_EMAIL_HOST_USER"] = ""
+        environment["ACCOUNTS_EMAIL_TIMEOUT"] = "1"
+        try "user_id,email\na,a@example.com\nb,b@example.com\nc,c@example.com\n".write(toFile: directory + "/c.csv", atomically: true, encoding: .utf8)
+        let result = try accounts("register", "--from-csv", "c.csv", "--concurrency", "3", "-q")
+        XCTAssertNotEqual(result.status, 0)
+        let warnings = result.stderr.split(separator: "\n").filter { $0.contains("warning:") }
+        XCTAssertEqual(warnings, ["accounts: warning: EMAIL_HOST 192.0.2.1 is not this machine, and neither EMAIL_USE_TLS nor EMAIL_USE_SSL is set: activation links cross the network in clear, for anyone on the path to use first"])
+
+        // A relay on this machine that takes mail without AUTH, as a local Postfix does.
+        let open = try SMTPTestServer(python: python, security: "plain", certificate: nil, user: "", password: "", in: directory)
+        servers.append(open)
+        environment["ACCOUNTS_EMAIL_HOST"] = "127.0.0.1"
+        environment["ACCOUNTS_EMAIL_PORT"] = String(open.port)
+        let local = try accounts("register", "hong", "hong@example.com", "-q")
+        XCTAssertEqual(local.status, 0, local.stderr)
+        XCTAssertEqual(local.stderr, "", "no warning for a relay on this machine")
+    }
 }

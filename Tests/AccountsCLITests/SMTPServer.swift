@@ -40,7 +40,7 @@ struct TestCertificates {
 }
 
 enum SMTPTestServerError: Error {
-    case didNotStart(security: String, behaviour: String)
+    case didNotStart(script: String, arguments: [String])
 }
 
 final class LockedFlag: @unchecked Sendable {
@@ -50,24 +50,16 @@ final class LockedFlag: @unchecked Sendable {
     var isSet: Bool { lock.withLock { value } }
 }
 
-/// aiosmtpd (Tests/smtp/server.py) on 127.0.0.1, started for one test and stopped after it.
-final class SMTPTestServer {
-    let port: Int
-    let maildir: String
+/// A helper server of the test suite (a Python script) that prints "READY" once it listens and
+/// stops when its standard input closes, so that it never outlives the test.
+final class HelperServer {
     private let process = Process()
     private let input = Pipe()
 
-    init(python: String, security: String, behaviour: String = "normal", certificate: (cert: String, key: String)?,
-         user: String, password: String, in directory: String) throws {
-        port = Self.freePort()
-        maildir = directory + "/received-\(port)"
-        try FileManager.default.createDirectory(atPath: maildir, withIntermediateDirectories: true)
+    init(python: String, script: String, arguments: [String], environment: [String: String] = [:]) throws {
         process.executableURL = URL(fileURLWithPath: python)
-        var arguments = [CLITestCase.root.appendingPathComponent("Tests/smtp/server.py").path, "--port", String(port),
-                         "--maildir", maildir, "--security", security, "--behaviour", behaviour]
-        if let certificate { arguments += ["--cert", certificate.cert, "--key", certificate.key] }
-        process.arguments = arguments
-        process.environment = ["SMTP_TEST_USER": user, "SMTP_TEST_PASSWORD": password, "PATH": "/usr/bin:/bin"]
+        process.arguments = [CLITestCase.root.appendingPathComponent(script).path] + arguments
+        process.environment = environment.merging(["PATH": "/usr/bin:/bin"]) { $1 }
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
@@ -83,7 +75,7 @@ final class SMTPTestServer {
         }
         guard ready.wait(timeout: .now() + 20) == .success, started.isSet else {
             stop()
-            throw SMTPTestServerError.didNotStart(security: security, behaviour: behaviour)
+            throw SMTPTestServerError.didNotStart(script: script, arguments: arguments)
         }
     }
 
@@ -94,6 +86,26 @@ final class SMTPTestServer {
     }
 
     deinit { stop() }
+}
+
+/// aiosmtpd (Tests/smtp/server.py) on 127.0.0.1, started for one test and stopped after it.
+final class SMTPTestServer {
+    let port: Int
+    let maildir: String
+    private let helper: HelperServer
+
+    init(python: String, security: String, behaviour: String = "normal", certificate: (cert: String, key: String)?,
+         user: String, password: String, in directory: String) throws {
+        port = Self.freePort()
+        maildir = directory + "/received-\(port)"
+        try FileManager.default.createDirectory(atPath: maildir, withIntermediateDirectories: true)
+        var arguments = ["--port", String(port), "--maildir", maildir, "--security", security, "--behaviour", behaviour]
+        if let certificate { arguments += ["--cert", certificate.cert, "--key", certificate.key] }
+        helper = try HelperServer(python: python, script: "Tests/smtp/server.py", arguments: arguments,
+                                  environment: ["SMTP_TEST_USER": user, "SMTP_TEST_PASSWORD": password])
+    }
+
+    func stop() { helper.stop() }
 
     /// Every message the server accepted, as raw .eml paths, in order.
     var received: [String] {
@@ -123,4 +135,27 @@ final class SMTPTestServer {
         }
         return Int(UInt16(bigEndian: address.sin_port))
     }
+}
+
+/// Tests/smtp/hostile.py: the faults a well-behaved server cannot commit. It logs every command
+/// it receives.
+final class HostileSMTPServer {
+    let port = SMTPTestServer.freePort()
+    let log: String
+    private let helper: HelperServer
+
+    init(python: String, behaviour: String, in directory: String,
+         certificate: (cert: String, key: String) = TestCertificates.shared.localhost) throws {
+        log = directory + "/hostile-\(port).log"
+        helper = try HelperServer(python: python, script: "Tests/smtp/hostile.py", arguments: [
+            "--port", String(port), "--log", log, "--behaviour", behaviour, "--cert", certificate.cert, "--key", certificate.key,
+        ])
+    }
+
+    /// The commands it received, in order ("TLS" where the handshake happened).
+    var commands: [String] {
+        ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+    }
+
+    func stop() { helper.stop() }
 }

@@ -44,6 +44,16 @@ final class SMTPTranscriptTests: XCTestCase {
         XCTAssertTrue(lines.contains("C: ********"))
     }
 
+    func testBytesAfterThe220ToSTARTTLSAreAProtocolViolation() throws {
+        let stream = ScriptedStream(["220 x\r\n", "250-x\r\n250 STARTTLS\r\n", "220 go\r\n250 injected\r\n"])
+        XCTAssertThrowsError(try connection(stream, security: .startTLS, tlsWorks: true).open()) { error in
+            let smtp = error as? SMTPError
+            XCTAssertEqual(smtp?.stage, .startTLS)
+            XCTAssertEqual(smtp?.kind, .unavailable)
+        }
+        XCTAssertEqual(stream.written, "EHLO client.test\r\nSTARTTLS\r\n", "nothing after STARTTLS: no handshake, no EHLO")
+    }
+
     let message = MailMessage(from: "a@example.com", to: "b@example.com", subject: "s", textBody: ".starts with a dot\n..two\n",
                               htmlBody: "<p>x</p>")
 

@@ -46,6 +46,15 @@ public struct SMTPConfiguration: Sendable {
 
     public var server: String { "\(host):\(port)" }
 
+    /// The relay runs on this machine (localhost, 127.0.0.0/8, ::1): plain SMTP to it never
+    /// crosses a network.
+    public var isLoopback: Bool {
+        let name = host.lowercased()
+        if name == "localhost" || name.hasSuffix(".localhost") || name == "::1" || name == "[::1]" { return true }
+        var address = in_addr()
+        return inet_pton(AF_INET, name, &address) == 1 && UInt32(bigEndian: address.s_addr) >> 24 == 127
+    }
+
     /// This machine's name for EHLO, as a domain (letters, digits, dots, hyphens), else "localhost".
     static func hostName() -> String {
         var buffer = [CChar](repeating: 0, count: 256)

@@ -52,6 +52,9 @@ public final class SMTPConnection {
         if !configuration.username.isEmpty && (configuration.password ?? "").isEmpty {
             throw error(.auth, .refused("EMAIL_HOST_USER is set but the secrets file has no EMAIL_HOST_PASSWORD"))
         }
+        if configuration.security == .none && !configuration.isLoopback {
+            Warnings.once("EMAIL_HOST \(configuration.host) is not this machine, and neither EMAIL_USE_TLS nor EMAIL_USE_SSL is set: activation links cross the network in clear, for anyone on the path to use first")
+        }
         note("connecting to \(configuration.server)")
         stream = try perform(.connect) { try connector(deadline) }
         if configuration.security == .implicitTLS {
@@ -64,6 +67,11 @@ public final class SMTPConnection {
                 throw error(.startTLS, .insecure("the server does not offer STARTTLS, and EMAIL_USE_TLS requires it; nothing was sent"))
             }
             try command("STARTTLS", stage: .startTLS, expecting: 220)
+            // RFC 3207 4.2 (CVE-2011-0411's client side): nothing may follow the 220 in clear. Bytes
+            // already here were not sent over TLS, yet would be read as if they were.
+            guard !reader.hasBufferedBytes else {
+                throw error(.startTLS, .protocolViolation("it sent more after its 220 to STARTTLS, before the TLS handshake (someone on the path may be injecting replies); nothing was sent"))
+            }
             try startTLS()
             // RFC 3207: forget everything learnt before TLS and ask again.
             capabilities = [:]
@@ -140,6 +148,8 @@ public final class SMTPConnection {
     private func startTLS() throws {
         guard let plain = stream else { return }
         stream = try perform(.tls) { try upgrader(plain, deadline) }
+        // Only what arrives over TLS counts from here on.
+        reader = SMTPReplyReader()
         tlsDescription = (stream as? TLSStream)?.negotiated ?? "TLS"
         note("TLS established with \(configuration.host): \(tlsDescription!)")
     }

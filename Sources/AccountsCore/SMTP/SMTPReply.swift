@@ -21,6 +21,9 @@ struct SMTPReplyReader {
 
     private var buffer: [UInt8] = []
 
+    /// Bytes received and not yet read as part of a reply.
+    var hasBufferedBytes: Bool { !buffer.isEmpty }
+
     mutating func append(_ bytes: [UInt8]) {
         buffer.append(contentsOf: bytes)
     }
