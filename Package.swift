@@ -21,6 +21,8 @@ let package = Package(
             pkgConfig: "openssl",
             providers: [.apt(["libssl-dev"])]
         ),
+        // Linux calls Swift's Glibc module does not export (prctl).
+        .target(name: "CSystem"),
         .target(
             name: "AccountsCore",
             dependencies: [
@@ -33,6 +35,7 @@ let package = Package(
             name: "accounts",
             dependencies: [
                 "AccountsCore",
+                "CSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "CSV", package: "CSV.swift"),
             ]

@@ -7,29 +7,22 @@ public struct Secrets: Sendable {
     public var secretKeyFallbacks: [String]
     public var emailHostPassword: String?
 
-    /// A warning for the operator (the file is readable by others and that was allowed), if any.
-    public var warning: String?
+    /// Warnings for the operator: the file is readable by others and that was allowed, or a
+    /// key is weak (Django's security.W009 and W025).
+    public var warnings: [String] = []
 
-    /// Reads the secrets file. One that group or others can read is refused unless
-    /// `allowInsecure`: its SECRET_KEY lets anyone forge activation links.
+    /// Reads the secrets file (see `TrustedFile` for the checks every such file gets). One that
+    /// group or others can read is refused unless `allowInsecure`: its SECRET_KEY lets anyone
+    /// forge activation links. A blank key is refused; a weak one is warned about.
     public static func load(path: String, allowInsecure: Bool = false) throws -> Secrets {
-        var info = stat()
-        guard stat(path, &info) == 0 else {
-            throw AccountsError(.configuration, "secrets file \(path) not found; create one with 'accounts init' (its shape is in secrets.example.json), or point --secrets or ACCOUNTS_SECRETS at it")
-        }
-        guard (info.st_mode & S_IFMT) == S_IFREG else {
-            throw AccountsError(.configuration, "secrets file \(path) is not a regular file")
-        }
-        let mode = String(info.st_mode & 0o777, radix: 8)
-        if info.st_mode & 0o077 != 0 && !allowInsecure {
-            throw AccountsError(.configuration, "secrets file \(path) can be read by other users (mode \(mode)): with its SECRET_KEY anyone could forge activation links; run chmod 600 \(path), or pass --allow-insecure-secrets")
-        }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw AccountsError(.configuration, "secrets file \(path) cannot be read (check its owner and permissions)")
+        let file = try TrustedFile(path: path, role: "secrets file", missing: "secrets file \(path) not found; create one with 'accounts init' (its shape is in secrets.example.json), or point --secrets or ACCOUNTS_SECRETS at it")
+        let mode = FilePermissions.modeText(file.mode)
+        if file.mode & 0o077 != 0 && !allowInsecure {
+            throw AccountsError(.configuration, "secrets file \(path) can be read by other users (\(mode)): with its SECRET_KEY anyone could forge activation links; run chmod 600 \(path), or pass --allow-insecure-secrets")
         }
         let object: [String: JSONValue]
         do {
-            object = try JSONDecoder().decode([String: JSONValue].self, from: data)
+            object = try JSONDecoder().decode([String: JSONValue].self, from: file.contents)
         } catch {
             // Deliberately not the decoder's message: it may quote the file's content.
             throw AccountsError(.configuration, "secrets file \(path) is not a JSON object; see secrets.example.json for its shape")
@@ -37,13 +30,16 @@ public struct Secrets: Sendable {
         guard case .string(let key)? = object["SECRET_KEY"], !key.isEmpty else {
             throw AccountsError(.configuration, "secrets file \(path) has no SECRET_KEY (a non-empty string); 'accounts init' writes a new file with a random one")
         }
+        guard !isBlank(key) else {
+            throw AccountsError(.configuration, "secrets file \(path): SECRET_KEY is blank, so anyone could forge activation links; put a long random key there ('accounts init' makes one in a new file)")
+        }
         var fallbacks: [String] = []
         switch object["SECRET_KEY_FALLBACKS"] {
         case nil, .null?: break
         case .array(let values)?:
             for value in values {
-                guard case .string(let fallback) = value, !fallback.isEmpty else {
-                    throw AccountsError(.configuration, "secrets file \(path): SECRET_KEY_FALLBACKS must be a list of non-empty strings")
+                guard case .string(let fallback) = value, !isBlank(fallback) else {
+                    throw AccountsError(.configuration, "secrets file \(path): SECRET_KEY_FALLBACKS must be a list of non-blank strings")
                 }
                 fallbacks.append(fallback)
             }
@@ -58,10 +54,31 @@ public struct Secrets: Sendable {
             throw AccountsError(.configuration, "secrets file \(path): EMAIL_HOST_PASSWORD must be a string, not \(other.kindName)")
         }
         var secrets = Secrets(secretKey: key, secretKeyFallbacks: fallbacks, emailHostPassword: password)
-        if info.st_mode & 0o077 != 0 {
-            secrets.warning = "warning: secrets file \(path) can be read by other users (mode \(mode)); run: chmod 600 \(path)"
+        if file.mode & 0o077 != 0 {
+            secrets.warnings.append("secrets file \(path) can be read by other users (\(mode)); run: chmod 600 \(path)")
+        }
+        if let weakness = weakness(of: key) {
+            secrets.warnings.append("secrets file \(path): SECRET_KEY \(weakness), so it is easier to guess and links easier to forge; generate a long random one (Django's security.W009)")
+        }
+        for (index, fallback) in fallbacks.enumerated() {
+            if let weakness = weakness(of: fallback) {
+                secrets.warnings.append("secrets file \(path): SECRET_KEY_FALLBACKS[\(index)] \(weakness) (Django's security.W025)")
+            }
         }
         return secrets
+    }
+
+    private static func isBlank(_ key: String) -> Bool {
+        key.unicodeScalars.allSatisfy { $0.properties.isWhitespace }
+    }
+
+    /// Django's `_check_secret_key`: at least 50 characters, at least 5 distinct, and not one
+    /// that `startproject` made for development. nil when the key passes.
+    static func weakness(of key: String) -> String? {
+        if key.hasPrefix("django-insecure-") { return "is the development key Django's startproject made" }
+        if key.count < 50 { return "has fewer than 50 characters" }
+        if Set(key).count < 5 { return "has fewer than 5 distinct characters" }
+        return nil
     }
 
     /// Writes a new secrets file with a fresh random SECRET_KEY, mode 0600, refusing to
@@ -76,7 +93,7 @@ public struct Secrets: Sendable {
             }
 
             """
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
             if errno == EEXIST {
                 throw AccountsError(.cannotCreate, "secrets file \(path) already exists; not replacing it (a new SECRET_KEY would invalidate every link already sent)")

@@ -38,7 +38,7 @@ public struct Settings: Sendable {
         var settings = Settings()
         let explicit = file ?? environment["ACCOUNTS_SETTINGS"]
         let path = explicit ?? defaultSettingsFile
-        if explicit != nil || FileManager.default.fileExists(atPath: path) {
+        if explicit != nil || TrustedFile.exists(path) {
             try settings.apply(file: path)
         }
         for key in keys.keys.sorted() {
@@ -119,13 +119,13 @@ public struct Settings: Sendable {
         try setter(&self, value, source)
     }
 
+    /// The settings file gets the checks of the secrets file (`TrustedFile`): it names the server
+    /// that receives the SMTP password, and the CA that decides whether that server is genuine.
     private mutating func apply(file path: String) throws {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw AccountsError(.configuration, "settings file \(path) does not exist or cannot be read")
-        }
+        let file = try TrustedFile(path: path, role: "settings file", missing: "settings file \(path) does not exist")
         let object: [String: JSONValue]
         do {
-            object = try JSONDecoder().decode([String: JSONValue].self, from: data)
+            object = try JSONDecoder().decode([String: JSONValue].self, from: file.contents)
         } catch {
             throw AccountsError(.configuration, "settings file \(path) is not a JSON object of settings")
         }

@@ -34,17 +34,16 @@ struct Accounts: ParsableCommand {
 
     /// Runs the command and turns every failure into one line on stderr and a sysexits code.
     static func main() {
-        // A server that goes away mid-message must be an error we report (EPIPE), not a signal
-        // that kills the process halfway through a bulk run: OpenSSL writes to its socket with
-        // write(2). Standard output still ends the process on a closed pipe (see Output.flush).
-        signal(SIGPIPE, SIG_IGN)
+        ProcessHardening.apply()
         do {
             var command = try parseAsRoot()
             try command.run()
             Output.standardOutput.flush()
             Foundation.exit(0)
         } catch let error as AccountsError {
-            Output.standardOutput.flush()
+            // What a failed command left in the buffer is not data a script should read (a table
+            // header before a damaged row, say); what a streaming command already wrote stays.
+            Output.standardOutput.discard()
             Output.error(error.message)
             Foundation.exit(ExitCodes.code(for: error.kind))
         } catch {

@@ -3,7 +3,7 @@ import Foundation
 
 /// What a subcommand needs, built from settings: the store, secrets, tokens and mail.
 /// Each piece is built only when asked for, so `list` works without a secrets file.
-struct CommandContext {
+struct CommandContext: Sendable {
     let settings: Settings
     let quiet: Bool
     let allowInsecureSecrets: Bool
@@ -26,13 +26,18 @@ struct CommandContext {
 
     func secrets() throws -> Secrets {
         let secrets = try Secrets.load(path: settings.secretsFile, allowInsecure: allowInsecureSecrets)
-        if let warning = secrets.warning { Output.error(warning) }
+        secrets.warnings.forEach(Warnings.once)
         return secrets
     }
 
+    /// When links expire and which accounts are expired: PASSWORD_RESET_TIMEOUT (or `timeout`)
+    /// in TIME_ZONE's token clock.
+    func window(timeout: Int64? = nil) -> ActivationWindow {
+        ActivationWindow(timeout: timeout ?? settings.passwordResetTimeout, timeZone: settings.timeZone)
+    }
+
     func tokens(_ secrets: Secrets) -> TokenGenerator {
-        TokenGenerator(secretKey: secrets.secretKey, fallbacks: secrets.secretKeyFallbacks,
-                       timeout: settings.passwordResetTimeout, timeZone: settings.timeZone)
+        TokenGenerator(secretKey: secrets.secretKey, fallbacks: secrets.secretKeyFallbacks, window: window())
     }
 
     func smtp(_ secrets: Secrets) throws -> SMTPConfiguration {

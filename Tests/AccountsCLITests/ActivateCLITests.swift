@@ -63,12 +63,12 @@ final class ActivateCLITests: CLITestCase {
         let second = try initAndRegister("b", "b@example.com")
         let oldKey = try XCTUnwrap(try secretsObject()["SECRET_KEY"] as? String)
         // Rotate: a new key, the old one kept as a fallback.
-        try writeSecrets(["SECRET_KEY": "brand-new-key", "SECRET_KEY_FALLBACKS": [oldKey]])
+        try writeSecrets(["SECRET_KEY": "brand-new-key-of-fifty-characters-or-more-0123456789", "SECRET_KEY_FALLBACKS": [oldKey]])
         let result = try accounts("activate", first)
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertTrue(result.stderr.contains("SECRET_KEY_FALLBACKS[0]"), result.stderr)
         // Retire it: links signed with it are now invalid.
-        try writeSecrets(["SECRET_KEY": "brand-new-key"])
+        try writeSecrets(["SECRET_KEY": "brand-new-key-of-fifty-characters-or-more-0123456789"])
         assertFails(try accounts("activate", second), 65, "the token does not match")
     }
 

@@ -47,7 +47,9 @@ class CLITestCase: XCTestCase {
         let path = directory
         addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }
         let inherited = ProcessInfo.processInfo.environment
-        environment = ["PATH": inherited["PATH"] ?? "/usr/bin:/bin", "HOME": directory, "LANG": "C.UTF-8"]
+        // A crash must fail the test at once, not wait for someone to press a key.
+        environment = ["PATH": inherited["PATH"] ?? "/usr/bin:/bin", "HOME": directory, "LANG": "C.UTF-8",
+                       "SWIFT_BACKTRACE": "interactive=no"]
     }
 
     /// Runs `accounts` with `arguments` in the test's directory.

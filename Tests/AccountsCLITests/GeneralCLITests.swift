@@ -72,6 +72,7 @@ final class GeneralCLITests: CLITestCase {
         try FileManager.default.createDirectory(atPath: directory + "/dir.sqlite3", withIntermediateDirectories: false)
         assertFails(try accounts("register", "a", "a@example.com", "--database", "dir.sqlite3"), 74, "is a directory")
         try Data(repeating: 0x5a, count: 4096).write(to: URL(fileURLWithPath: directory + "/corrupt.sqlite3"))
+        chmod(directory + "/corrupt.sqlite3", 0o600)
         assertFails(try accounts("list", "--database", "corrupt.sqlite3"), 69, "not an SQLite database")
     }
 

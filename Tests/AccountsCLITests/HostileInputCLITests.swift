@@ -175,10 +175,12 @@ final class HostileInputCLITests: CLITestCase {
         try write("settings-000.json", "{}", mode: 0o000)
         try write("nul.json", "{\"DEFAULT_DEPARTMENT\": \"R&\\u0000D\"}", mode: 0o644)
         try Data(repeating: 0x5a, count: 8192).write(to: URL(fileURLWithPath: directory + "/corrupt.sqlite3"))
+        chmod(directory + "/corrupt.sqlite3", 0o600)
         // A copy of the database in a directory nobody may write: the file and its WAL are read-only.
         try FileManager.default.createDirectory(atPath: directory + "/ro", withIntermediateDirectories: false)
         XCTAssertEqual(try sql("VACUUM INTO 'ro/accounts.sqlite3'"), [])
-        chmod(directory + "/ro/accounts.sqlite3", 0o444)
+        chmod(directory + "/ro/accounts.sqlite3", 0o440)
+        if getuid() == 0 { chown(directory + "/ro/accounts.sqlite3", 0, 65534) } // readable by nobody's group
         chmod(directory + "/ro", 0o555)
         addTeardownBlock { [directory] in chmod(directory + "/ro", 0o755) }
     }

@@ -57,16 +57,16 @@ final class SettingsTests: XCTestCase {
         XCTAssertEqual((attributes[.posixPermissions] as? NSNumber)?.intValue, 0o600)
         let secrets = try Secrets.load(path: path)
         XCTAssertEqual(secrets.secretKey.count, 50)
-        XCTAssertNil(secrets.warning)
+        XCTAssertEqual(secrets.warnings, [], "a key from init is long and random")
         XCTAssertThrowsError(try Secrets.create(path: path)) { XCTAssertEqual(($0 as? AccountsError)?.kind, .cannotCreate) }
         chmod(path, 0o644)
         XCTAssertThrowsError(try Secrets.load(path: path)) { error in
             XCTAssertEqual((error as? AccountsError)?.kind, .configuration)
             XCTAssertTrue("\(error)".contains("--allow-insecure-secrets"), "\(error)")
         }
-        XCTAssertNotNil(try Secrets.load(path: path, allowInsecure: true).warning)
+        XCTAssertEqual(try Secrets.load(path: path, allowInsecure: true).warnings.count, 1)
         chmod(path, 0o600)
-        for bad in [#"{"SECRET_KEY": ""}"#, #"{"SECRET_KEY": 5}"#, #"{"SECRET_KEY": "k", "SECRET_KEY_FALLBACKS": "old"}"#, "[]", "{"] {
+        for bad in [#"{"SECRET_KEY": ""}"#, #"{"SECRET_KEY": " \t "}"#, #"{"SECRET_KEY": "k", "SECRET_KEY_FALLBACKS": [" "]}"#, #"{"SECRET_KEY": 5}"#, #"{"SECRET_KEY": "k", "SECRET_KEY_FALLBACKS": "old"}"#, "[]", "{"] {
             try bad.write(toFile: path, atomically: true, encoding: .utf8)
             chmod(path, 0o600)
             XCTAssertThrowsError(try Secrets.load(path: path), bad) { error in
@@ -75,6 +75,19 @@ final class SettingsTests: XCTestCase {
         }
         try #"{"SECRET_KEY": "hunter2-secret-value"}"#.write(toFile: path, atomically: true, encoding: .utf8)
         chmod(path, 0o600)
-        XCTAssertEqual(try Secrets.load(path: path).secretKey, "hunter2-secret-value")
+        let short = try Secrets.load(path: path)
+        XCTAssertEqual(short.secretKey, "hunter2-secret-value")
+        XCTAssertEqual(short.warnings.count, 1)
+        XCTAssertTrue(short.warnings[0].contains("fewer than 50 characters"), "\(short.warnings)")
+        // Django's W009: long enough, but too few distinct characters; and its startproject key.
+        for (key, why) in [(String(repeating: "ab", count: 40), "fewer than 5 distinct"),
+                           ("django-insecure-" + String(repeating: "x1y2z3", count: 10), "startproject")] {
+            try #"{"SECRET_KEY": "\#(key)", "SECRET_KEY_FALLBACKS": ["old"]}"#.write(toFile: path, atomically: true, encoding: .utf8)
+            chmod(path, 0o600)
+            let warnings = try Secrets.load(path: path).warnings
+            XCTAssertEqual(warnings.count, 2, "\(warnings)")
+            XCTAssertTrue(warnings[0].contains(why), "\(warnings)")
+            XCTAssertTrue(warnings[1].contains("SECRET_KEY_FALLBACKS[0] has fewer than 50 characters"), "\(warnings)")
+        }
     }
 }

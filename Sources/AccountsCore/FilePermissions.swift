@@ -1,0 +1,28 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Checks of who else can reach a file or directory the tool depends on.
+public enum FilePermissions {
+    /// "mode 777": the permission bits, as chmod takes them.
+    public static func modeText(_ mode: mode_t) -> String {
+        "mode " + String(mode & 0o777, radix: 8)
+    }
+
+    /// Warns when every user could write `directory` (and so replace or plant the files in it).
+    /// A group's write is taken as deliberate: sharing a database with a Django site's user
+    /// needs it.
+    public static func warnIfOthersCanWrite(directory: String, holding what: String) {
+        var info = stat()
+        guard stat(directory, &info) == 0, info.st_mode & 0o002 != 0 else { return }
+        Warnings.once("\(directory) can be written by other users (\(modeText(info.st_mode))), and it holds \(what): they could replace or plant files there; run: chmod o-w \(directory)")
+    }
+
+    /// The directory part of `path` ("." for a bare name).
+    public static func directory(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+}

@@ -1,0 +1,7 @@
+#include "csystem.h"
+
+#include <sys/prctl.h>
+
+int accounts_set_not_dumpable(void) {
+    return prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
