@@ -14,8 +14,8 @@ public struct ActivateWorkflow {
         public var keyIndex: Int
     }
 
-    /// Activates, or throws: invalid link (.badData), unknown user (.noSuchUser),
-    /// already active (.badData), expired (.badData). Each has its own message.
+    /// Activates, or throws: invalid link (.badData), unknown user (.noSuchUser), already
+    /// active or deactivated (.badData), expired (.badData). Each has its own message.
     public func activate(_ link: ActivationLink, at instant: UTCDateTime = .now()) throws -> Outcome {
         let user = try inspect(link, at: instant)
         guard case .valid(let keyIndex, _) = tokens.check(link.token, for: user, at: instant) else {
@@ -24,7 +24,7 @@ public struct ActivateWorkflow {
         guard try store.activate(user, at: instant, detail: "link signed with \(TokenGenerator.keyName(keyIndex))") else {
             // Another process changed the row between our check and our update.
             if let now = try store.user(id: user.id), now.isActive {
-                throw AccountsError(.badData, "account '\(user.userID)' is already active")
+                throw AccountsError(.badData, "account '\(printable(user.userID))' is already active")
             }
             throw AccountsError(.badData, "invalid activation link: the account changed while it was being activated; request a new link")
         }
@@ -47,17 +47,24 @@ public struct ActivateWorkflow {
         guard let user = try store.user(id: id) else {
             throw AccountsError(.noSuchUser, "activation link is for user #\(id), which does not exist (it may have been purged)")
         }
+        let name = printable(user.userID)
         if user.isActive {
-            throw AccountsError(.badData, "account '\(user.userID)' is already active")
+            throw AccountsError(.badData, "account '\(name)' is already active")
+        }
+        guard ActivationWindow.isNeverActivated(user) else {
+            throw AccountsError(.badData, "account '\(name)' was deactivated after it had been active; an activation link cannot reactivate it (that is an administrator's act)")
         }
         switch tokens.check(link.token, for: user, at: instant) {
         case .valid:
             return user
         case .expired(_, let issuedAt):
-            let expiredAt = tokens.expiry(ofTimestamp: issuedAt)
-            throw AccountsError(.badData, "activation link for '\(user.userID)' expired at \(expiredAt.wholeSecondsText) UTC; send a new one with: accounts send-activation \(user.userID)")
+            let expiredAt = tokens.window.expiry(ofTimestamp: issuedAt)
+            throw AccountsError(.badData, "activation link for '\(name)' expired at \(expiredAt.wholeSecondsText) UTC; send a new one with: accounts send-activation \(name)")
+        case .fromTheFuture(_, let issuedAt):
+            let dated = tokens.window.issuedAt(ofTimestamp: issuedAt)
+            throw AccountsError(.badData, "invalid activation link for '\(name)': its token is dated \(dated.wholeSecondsText) UTC, more than \(ActivationWindow.clockSkewAllowance / 60) minutes ahead of this clock, which no honest clock makes")
         case .invalid:
-            throw AccountsError(.badData, "invalid activation link for '\(user.userID)': the token does not match (wrong, already used, superseded by a new password, or signed with a retired key)")
+            throw AccountsError(.badData, "invalid activation link for '\(name)': the token does not match (wrong, already used, superseded by a new password, or signed with a retired key)")
         }
     }
 
@@ -87,10 +94,10 @@ public struct ActivateWorkflow {
             if user.isActive, user.lastLogin == user.activatedAt { asIssued.lastLogin = nil }
             let verdicts = [user, asIssued].lazy.map { tokens.check(link.token, for: $0, at: instant) }
             switch verdicts.first(where: { $0 != .invalid }) {
-            case .valid(let keyIndex, let timestamp)?, .expired(let keyIndex, let timestamp)?:
+            case .valid(let keyIndex, let timestamp)?, .expired(let keyIndex, let timestamp)?, .fromTheFuture(let keyIndex, let timestamp)?:
                 result.keyIndex = keyIndex
-                result.issuedAt = tokens.issuedAt(ofTimestamp: timestamp)
-                result.expiresAt = tokens.expiry(ofTimestamp: timestamp)
+                result.issuedAt = tokens.window.issuedAt(ofTimestamp: timestamp)
+                result.expiresAt = tokens.window.expiry(ofTimestamp: timestamp)
             case .invalid?, nil:
                 break
             }

@@ -17,10 +17,15 @@ public struct ActivationLinks: Sendable {
         self.urlTemplate = urlTemplate
     }
 
-    public func issue(for user: User, at instant: UTCDateTime) -> IssuedLink {
+    /// Throws `.badData` for an account whose id no link can carry: ids start at 1, but a row
+    /// written by another program may hold anything.
+    public func issue(for user: User, at instant: UTCDateTime) throws -> IssuedLink {
+        guard user.id > 0 else {
+            throw AccountsError(.badData, "account '\(printable(user.userID))' has id \(user.id), which no activation link can carry (ids start at 1; the row was written by another program)")
+        }
         let timestamp = tokens.timestamp(at: instant)
         let link = ActivationLink(uid: UIDCodec.encode(user.id), token: tokens.makeToken(for: user, timestamp: timestamp))
-        return IssuedLink(link: link, url: link.url(template: urlTemplate), expiresAt: tokens.expiry(ofTimestamp: timestamp))
+        return IssuedLink(link: link, url: link.url(template: urlTemplate), expiresAt: tokens.window.expiry(ofTimestamp: timestamp))
     }
 }
 

@@ -1,28 +1,24 @@
-/// `purge-expired` and `list`: the accounts whose activation window has passed.
+/// `purge-expired`: delete (archiving into purged_users) the accounts never activated whose link
+/// has expired, as `ActivationWindow` defines it.
 public struct PurgeWorkflow {
     let store: AccountStore
-    /// The activation window in seconds: PASSWORD_RESET_TIMEOUT unless --older-than overrides it.
-    let window: Int64
+    /// PASSWORD_RESET_TIMEOUT, or --older-than, in TIME_ZONE's token clock.
+    public let window: ActivationWindow
 
-    public init(store: AccountStore, window: Int64) {
+    public init(store: AccountStore, window: ActivationWindow) {
         self.store = store
         self.window = window
     }
 
-    /// Accounts never activated whose last mail (or sign-up) started before this are expired.
-    public func cutoff(at instant: UTCDateTime) -> UTCDateTime {
-        instant.adding(seconds: -window)
-    }
-
     /// Deletes (archiving into purged_users) every expired never-activated account; returns how many.
     public func purge(at instant: UTCDateTime = .now()) throws -> Int {
-        try store.purgeExpired(cutoff: cutoff(at: instant), at: instant)
+        try store.purgeExpired(cutoff: window.cutoff(at: instant), at: instant)
     }
 
     /// What `purge` would delete now, without deleting; returns how many.
     public func preview(at instant: UTCDateTime = .now(), _ each: (User) throws -> Void) throws -> Int {
         var count = 0
-        try store.forEachUser(state: .expired, expiryCutoff: cutoff(at: instant), limit: nil) { user in
+        try store.forEachUser(state: .expired, expiryCutoff: window.cutoff(at: instant), limit: nil) { user in
             count += 1
             try each(user)
         }

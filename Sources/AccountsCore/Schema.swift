@@ -1,10 +1,40 @@
 import GRDB
 
 /// The database schema, as versioned migrations. Never edit a shipped migration; add one.
+///
+/// Applied under the write lock (`BEGIN IMMEDIATE`), deciding which to run only once it is held:
+/// any number of processes can make their first use of a new database at once, and exactly one
+/// of them creates the tables. (GRDB's own migrator reads the applied list before locking.) The
+/// applied identifiers are kept in `grdb_migrations`, where GRDB kept them for older databases.
 enum Schema {
-    static var migrator: DatabaseMigrator {
-        var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1: users and purged_users") { db in
+    static func migrate(_ queue: DatabaseQueue) throws {
+        // Most runs find nothing to do: a read, without taking the write lock.
+        let pending = try queue.read { db in try pendingMigrations(db) }
+        guard !pending.isEmpty else { return }
+        try queue.writeWithoutTransaction { db in
+            try db.inTransaction(.immediate) {
+                try db.execute(sql: "CREATE TABLE IF NOT EXISTS grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)")
+                for (identifier, migrate) in try pendingMigrations(db) {
+                    try migrate(db)
+                    try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES (?)", arguments: [identifier])
+                }
+                return .commit
+            }
+        }
+    }
+
+    private static func pendingMigrations(_ db: Database) throws -> [(String, (Database) throws -> Void)] {
+        let applied = try db.tableExists("grdb_migrations")
+            ? Set(try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")) : []
+        return migrations.filter { !applied.contains($0.0) }
+    }
+
+    private static var migrations: [(String, (Database) throws -> Void)] {
+        var migrations: [(String, (Database) throws -> Void)] = []
+        func registerMigration(_ identifier: String, _ migrate: @escaping (Database) throws -> Void) {
+            migrations.append((identifier, migrate))
+        }
+        registerMigration("v1: users and purged_users") { db in
             // Columns and text datetimes as Django's SQLite backend writes them, so a Django model
             // with db_table = "users" maps onto this table. AUTOINCREMENT: ids are never reused,
             // so an old activation link can never point at a newer account.
@@ -46,7 +76,7 @@ enum Schema {
                 CREATE INDEX purged_users_user_id ON purged_users (user_id);
                 """)
         }
-        migrator.registerMigration("v2: audit_log") { db in
+        registerMigration("v2: audit_log") { db in
             // Append-only by intent: the triggers stop a slip in a hand-written UPDATE or DELETE;
             // they are no defence against someone who can write the file anyway.
             try db.execute(sql: """
@@ -78,7 +108,7 @@ enum Schema {
                     BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
                 """)
         }
-        migrator.registerMigration("v3: outbox") { db in
+        registerMigration("v3: outbox") { db in
             // Every activation mail, before it is sent (docs/outbox.md).
             try db.execute(sql: """
                 CREATE TABLE outbox (
@@ -98,6 +128,22 @@ enum Schema {
                 CREATE INDEX outbox_account_id ON outbox (account_id);
                 """)
         }
-        return migrator
+        registerMigration("v4: activation recorded by the database") { db in
+            // "Never activated" (ActivationWindow) must hold for rows other programs write too: a
+            // Django admin that creates an account active, or activates one, and later deactivates
+            // it, leaves last_login NULL; without activated_at that account would look never
+            // activated, get links, and be purged. Rows active today are stamped with the best
+            // date known.
+            try db.execute(sql: """
+                UPDATE users SET activated_at = coalesce(last_login, date_joined) WHERE is_active = 1 AND activated_at IS NULL;
+                CREATE TRIGGER users_activation_recorded_on_insert AFTER INSERT ON users
+                    WHEN NEW.is_active = 1 AND NEW.activated_at IS NULL
+                    BEGIN UPDATE users SET activated_at = strftime('%Y-%m-%d %H:%M:%f', 'now') WHERE id = NEW.id; END;
+                CREATE TRIGGER users_activation_recorded_on_update AFTER UPDATE OF is_active ON users
+                    WHEN NEW.is_active = 1 AND NEW.activated_at IS NULL
+                    BEGIN UPDATE users SET activated_at = strftime('%Y-%m-%d %H:%M:%f', 'now') WHERE id = NEW.id; END;
+                """)
+        }
+        return migrations
     }
 }

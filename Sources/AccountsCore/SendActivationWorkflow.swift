@@ -17,13 +17,11 @@ public struct SendActivationWorkflow {
         guard let user = try store.user(matching: reference) else {
             throw AccountsError(.noSuchUser, "no account with user_id or email '\(printable(reference))'")
         }
-        if user.isActive {
-            throw AccountsError(.badData, "account '\(user.userID)' is already active; no activation mail sent")
-        }
+        try Self.requireNeverActivated(user)
         // A mail already waiting for a retry is sent now rather than a second one queued.
         if let waiting = try store.pendingMail(for: user, inFlightSince: instant.adding(seconds: -OutboxEntry.interruptedAfter)) {
             guard waiting.state != .sending else {
-                throw AccountsError(.temporary, "an activation mail to '\(user.userID)' is being sent right now (outbox #\(waiting.id)); see: accounts outbox")
+                throw AccountsError(.temporary, "an activation mail to '\(printable(user.userID))' is being sent right now (outbox #\(waiting.id)); see: accounts outbox")
             }
             return try deliver(waiting, to: user, at: instant, claim: nil)
         }
@@ -33,13 +31,47 @@ public struct SendActivationWorkflow {
         case .claimed(let previous, let entry):
             return try deliver(entry, to: user, at: instant, claim: Claim(previous: previous))
         case .refused(let current):
-            if current.isActive {
-                throw AccountsError(.badData, "account '\(current.userID)' is already active; no activation mail sent")
-            }
+            try Self.requireNeverActivated(current)
             let sent = current.activationSentAt ?? instant
             let wait = max(1, sent.epochSeconds + cooldown - instant.epochSeconds)
-            throw AccountsError(.temporary, "an activation mail went to '\(current.userID)' less than \(cooldown) s ago; try again in \(wait) s, or pass --force")
+            throw AccountsError(.temporary, "an activation mail went to '\(printable(current.userID))' less than \(cooldown) s ago; try again in \(wait) s, or pass --force")
         }
+    }
+
+    /// Only an account never activated gets a link: an active one needs none, and one that was
+    /// deactivated must not be reactivated by a link (that is an administrator's act).
+    static func requireNeverActivated(_ user: User) throws {
+        if user.isActive {
+            throw AccountsError(.badData, "account '\(printable(user.userID))' is already active; no activation mail sent")
+        }
+        guard ActivationWindow.isNeverActivated(user) else {
+            throw AccountsError(.badData, "account '\(printable(user.userID))' was deactivated after it had been active; no activation mail sent (a link must not reactivate it)")
+        }
+    }
+
+    /// `send-activation --pending`: claims, in one transaction, a mail for every account never
+    /// activated whose cooldown has passed (all of them with `force`); two runs at once cannot
+    /// both claim one account.
+    public func claimAllPending(force: Bool, at instant: UTCDateTime = .now()) throws -> [PendingMailClaim] {
+        try store.claimPendingMails(notSentSince: force ? nil : instant.adding(seconds: -cooldown), at: instant)
+    }
+
+    /// Sends what `claimAllPending` claimed, and gives the cooldown back for every mail that
+    /// failed, so that it does not hold up the next one.
+    public func deliver(_ claims: [PendingMailClaim], with delivery: BulkDelivery, claimedAt instant: UTCDateTime,
+                        progress: @escaping @Sendable (Int, Int) -> Void) throws -> BulkDelivery.Report {
+        let report = try delivery.deliver(claims.map(\.mailID), progress: progress)
+        let failed = Set(report.failedMailIDs)
+        for claim in claims where failed.contains(claim.mailID) {
+            releaseCooldown(accountID: claim.accountID, claimedAt: instant, previous: claim.previous)
+        }
+        return report
+    }
+
+    /// Best effort: if even this fails, the account only waits out one cooldown; the mail error
+    /// is what the operator needs to see.
+    private func releaseCooldown(accountID: Int64, claimedAt instant: UTCDateTime, previous: UTCDateTime?) {
+        try? store.releaseActivationMail(id: accountID, claimedAt: instant, previous: previous)
     }
 
     /// The cooldown taken for a new mail: activation_sent_at as it was before.
@@ -55,14 +87,12 @@ public struct SendActivationWorkflow {
             return outcome
         case .failed(let failure):
             if let claim {
-                // Best effort: if even this fails, the account only waits out one cooldown; the
-                // mail error below is what the operator needs to see.
-                try? store.releaseActivationMail(id: user.id, claimedAt: instant, previous: claim.previous)
+                releaseCooldown(accountID: user.id, claimedAt: instant, previous: claim.previous)
             }
             let next = failure.permanent ? "" : " (it stays in the outbox: accounts outbox retry)"
-            throw AccountsError(failure.error.kind, "activation mail to '\(user.userID)' was not sent: \(failure.error.message)\(next)")
+            throw AccountsError(failure.error.kind, "activation mail to '\(printable(user.userID))' was not sent: \(failure.error.message)\(next)")
         case .notTaken:
-            throw AccountsError(.temporary, "an activation mail to '\(user.userID)' is being sent by another process; see: accounts outbox")
+            throw AccountsError(.temporary, "an activation mail to '\(printable(user.userID))' is being sent by another process; see: accounts outbox")
         }
     }
 }

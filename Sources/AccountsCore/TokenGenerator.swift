@@ -22,47 +22,36 @@ public struct TokenGenerator: Sendable {
         case valid(keyIndex: Int, issuedAt: Int64)
         /// Genuine but older than PASSWORD_RESET_TIMEOUT.
         case expired(keyIndex: Int, issuedAt: Int64)
+        /// Genuine but dated later than any honest clock could have made it (Django accepts it;
+        /// only someone holding the key can make one, so it is refused as invalid).
+        case fromTheFuture(keyIndex: Int, issuedAt: Int64)
         /// Malformed, signed with an unknown key, for another account, or already used.
         case invalid
     }
 
     /// One keyed HMAC per secret, derived once rather than once per token.
     private let keys: [HMACKey]
-    public let timeout: Int64
-    public let timeZone: TimeZone
-    private let offsets: ZoneOffsets
+    /// When tokens expire, and the clock they count in.
+    public let window: ActivationWindow
+
+    public init(secretKey: String, fallbacks: [String] = [], window: ActivationWindow) {
+        self.keys = ([secretKey] + fallbacks).map { HMACKey(OpenSSLCrypto.sha256(Array((Self.keySalt + $0).utf8))) }
+        self.window = window
+    }
 
     public init(secretKey: String, fallbacks: [String] = [], timeout: Int64 = 259_200, timeZone: TimeZone = TimeZone(identifier: "UTC")!) {
-        self.keys = ([secretKey] + fallbacks).map { HMACKey(OpenSSLCrypto.sha256(Array((Self.keySalt + $0).utf8))) }
-        self.timeout = timeout
-        self.timeZone = timeZone
-        self.offsets = ZoneOffsets(timeZone)
+        self.init(secretKey: secretKey, fallbacks: fallbacks, window: ActivationWindow(timeout: timeout, timeZone: timeZone))
     }
 
     /// Django's `_num_seconds(datetime.now())`: whole seconds from 2001-01-01 00:00 to the
     /// current wall-clock time in TIME_ZONE.
     public func timestamp(at instant: UTCDateTime) -> Int64 {
-        // 978307200 is 2001-01-01 00:00:00 UTC in Unix time.
-        instant.epochSeconds + offsets.offset(at: instant.epochSeconds) - 978_307_200
-    }
-
-    /// The UTC instant a token's `timestamp` (wall-clock seconds in TIME_ZONE) stands for.
-    public func issuedAt(ofTimestamp timestamp: Int64) -> UTCDateTime {
-        let wallClock = timestamp + 978_307_200
-        let offset = Int64(timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(wallClock))))
-        return UTCDateTime(epochSeconds: wallClock - offset)
+        window.clock.timestamp(at: instant)
     }
 
     /// How messages name key `index`: SECRET_KEY, or SECRET_KEY_FALLBACKS[n].
     public static func keyName(_ index: Int) -> String {
         index == 0 ? "SECRET_KEY" : "SECRET_KEY_FALLBACKS[\(index - 1)]"
-    }
-
-    /// The UTC instant at which a token issued at `timestamp` stops being accepted.
-    public func expiry(ofTimestamp timestamp: Int64) -> UTCDateTime {
-        let wallClock = timestamp + timeout + 978_307_200
-        let offset = Int64(timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(wallClock))))
-        return UTCDateTime(epochSeconds: wallClock - offset + 1)
     }
 
     public func makeToken(for user: some TokenSubject, at instant: UTCDateTime) -> String {
@@ -75,7 +64,7 @@ public struct TokenGenerator: Sendable {
         return String(decoding: token, as: UTF8.self)
     }
 
-    /// Checks `token` against every key, comparing in constant time, then the age.
+    /// Checks `token` against every key, comparing in constant time, then its date.
     public func check(_ token: String, for user: some TokenSubject, at instant: UTCDateTime) -> Verdict {
         let presented = Array(token.utf8)
         guard let dash = presented.firstIndex(of: UInt8(ascii: "-")),
@@ -85,8 +74,11 @@ public struct TokenGenerator: Sendable {
         for keyIndex in keys.indices {
             writeToken(for: user, timestamp: issuedAt, keyIndex: keyIndex, into: &expected)
             if OpenSSLCrypto.constantTimeEquals(expected, presented) {
-                if timestamp(at: instant) - issuedAt > timeout {
+                if window.hasExpired(tokenTimestamp: issuedAt, at: instant) {
                     return .expired(keyIndex: keyIndex, issuedAt: issuedAt)
+                }
+                if window.isFromTheFuture(tokenTimestamp: issuedAt, at: instant) {
+                    return .fromTheFuture(keyIndex: keyIndex, issuedAt: issuedAt)
                 }
                 return .valid(keyIndex: keyIndex, issuedAt: issuedAt)
             }

@@ -28,22 +28,11 @@ public struct User: TokenSubject, Equatable, Sendable {
         self.activatedAt = activatedAt
     }
 
-    /// Never activated and never logged in: the only accounts purge may ever delete.
-    public var isNeverActivated: Bool {
-        !isActive && lastLogin == nil && activatedAt == nil
-    }
-
     /// When the account's current activation window started: the last mail, or sign-up.
     public var activationWindowStart: UTCDateTime { activationSentAt ?? dateJoined }
-
-    public func state(expiryCutoff: UTCDateTime) -> AccountState {
-        if isActive { return .active }
-        guard isNeverActivated else { return .inactive }
-        return activationWindowStart < expiryCutoff ? .expired : .pending
-    }
 }
 
-/// How `list` classifies an account.
+/// How `list` classifies an account (see `ActivationWindow.state`).
 public enum AccountState: String, CaseIterable, Sendable {
     /// is_active = 1.
     case active

@@ -28,8 +28,8 @@ struct InspectCommand: ParsableCommand {
         let workflow = ActivateWorkflow(store: store, tokens: context.tokens(try context.secrets()))
         let now = UTCDateTime.now()
         let found = try workflow.examine(parsed, at: now)
-        let cutoff = PurgeWorkflow(store: store, window: context.settings.passwordResetTimeout).cutoff(at: now)
-        let state = found.user.map { $0.state(expiryCutoff: cutoff).rawValue }
+        let cutoff = context.window().cutoff(at: now)
+        let state = found.user.map { ActivationWindow.state(of: $0, cutoff: cutoff).rawValue }
         let key = found.keyIndex.map(TokenGenerator.keyName)
         switch format {
         case .json:

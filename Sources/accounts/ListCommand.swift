@@ -36,12 +36,12 @@ struct ListCommand: ParsableCommand {
         let context = try CommandContext(global)
         let store = try context.store()
         let now = UTCDateTime.now()
-        let cutoff = PurgeWorkflow(store: store, window: context.settings.passwordResetTimeout).cutoff(at: now)
+        let cutoff = context.window().cutoff(at: now)
         var writer = UserRowWriter(format: format, output: Output.standardOutput)
         writer.begin()
         try store.forEachUser(state: state == .all ? nil : AccountState(rawValue: state.rawValue),
                               expiryCutoff: cutoff, limit: limit) { user in
-            writer.row(user, state: user.state(expiryCutoff: cutoff))
+            writer.row(user, state: ActivationWindow.state(of: user, cutoff: cutoff))
         }
         writer.end()
     }

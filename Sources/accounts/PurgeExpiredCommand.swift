@@ -33,8 +33,7 @@ struct PurgeExpiredCommand: ParsableCommand {
 
     func run() throws {
         let context = try CommandContext(global)
-        let window = olderThan.flatMap(DurationParser.seconds) ?? context.settings.passwordResetTimeout
-        let workflow = PurgeWorkflow(store: try context.store(), window: window)
+        let workflow = PurgeWorkflow(store: try context.store(), window: context.window(timeout: olderThan.flatMap(DurationParser.seconds)))
         let now = UTCDateTime.now()
         let count: Int
         // With --dry-run --format json, the accounts that would go, as JSON objects in an array.
@@ -63,7 +62,7 @@ struct PurgeExpiredCommand: ParsableCommand {
                 ("purged", .int(dryRun ? 0 : Int64(count))),
                 ("would_purge", .int(dryRun ? Int64(count) : 0)),
                 ("dry_run", .bool(dryRun)),
-                ("cutoff", .string(workflow.cutoff(at: now).iso8601)),
+                ("cutoff", .string(workflow.window.cutoff(at: now).iso8601)),
             ])
             object.removeLast()
             Output.standardOutput.write(object + ",\"accounts\":[")

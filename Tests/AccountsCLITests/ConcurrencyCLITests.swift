@@ -92,4 +92,23 @@ final class ConcurrencyCLITests: CLITestCase {
         XCTAssertEqual(try accounts("purge-expired").stdout, "purged \(rows) accounts\n")
         XCTAssertEqual(try sql("SELECT count(*) FROM purged_users"), ["\(rows)"])
     }
+
+    /// The first use of a new database by many processes at once: one creates the tables, the
+    /// others wait for its write lock and find them (before: "table users already exists", 69).
+    func testEightProcessesOnAFreshDatabase() throws {
+        XCTAssertEqual(try accounts("init", "-q", "--database", "unused.sqlite3").status, 0) // the secrets file
+        for round in 1...3 {
+            let database = "fresh\(round).sqlite3"
+            var jobs: [(Process, String)] = []
+            for racer in 1...8 {
+                jobs.append(try shell("\"$1\" register u\(racer) u\(racer)@example.com --no-send -q --database \(database) >/dev/null 2>&1; echo $?"))
+            }
+            for (process, _) in jobs { process.waitUntilExit() }
+            let codes = try jobs.map { try String(contentsOfFile: $0.1, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) }
+            XCTAssertEqual(codes, Array(repeating: "0", count: 8), "round \(round)")
+            XCTAssertEqual(try sql("SELECT count(*) FROM users", database: database), ["8"])
+            XCTAssertEqual(try sql("SELECT count(*) FROM grdb_migrations", database: database), ["4"])
+            XCTAssertEqual(try sql("PRAGMA integrity_check", database: database), ["ok"])
+        }
+    }
 }

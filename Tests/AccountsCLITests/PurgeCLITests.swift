@@ -50,7 +50,9 @@ final class PurgeCLITests: CLITestCase {
     }
 
     func testOlderThanOverridesTheTimeout() throws {
-        Thread.sleep(forTimeInterval: 1.1)
+        // Tokens count whole seconds: a link made at 10.9 s is 1 s old from 11.0 s on and too old
+        // for a 1 s window only from 12.0 s on, whatever fraction it was made at.
+        Thread.sleep(forTimeInterval: 2.1)
         let result = try accounts("purge-expired", "--older-than", "1s")
         XCTAssertEqual(result.stdout, "purged 3 accounts\n", "stale, fresh and remailed; never oldactive or deactivated")
         XCTAssertEqual(try sql("SELECT user_id FROM users ORDER BY id"), ["oldactive", "deactivated"])

@@ -27,7 +27,7 @@ final class TokenGeneratorTests: XCTestCase {
         let ts = generator.timestamp(at: issued)
         XCTAssertEqual(generator.check(token, for: Subject(), at: issued.adding(seconds: 100)), .valid(keyIndex: 0, issuedAt: ts))
         XCTAssertEqual(generator.check(token, for: Subject(), at: issued.adding(seconds: 101)), .expired(keyIndex: 0, issuedAt: ts))
-        XCTAssertEqual(generator.expiry(ofTimestamp: ts), UTCDateTime(epochSeconds: issued.epochSeconds + 101))
+        XCTAssertEqual(generator.window.expiry(ofTimestamp: ts), UTCDateTime(epochSeconds: issued.epochSeconds + 101))
     }
 
     func testTokenIsBoundToEveryHashedField() {

@@ -20,7 +20,7 @@ public func fuzzToken(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     // Arbitrary text: accepted only if it is exactly what we would have issued.
     let text = String(decoding: bytes, as: UTF8.self)
     switch generator.check(text, for: user, at: now) {
-    case .valid(let keyIndex, let issuedAt), .expired(let keyIndex, let issuedAt):
+    case .valid(let keyIndex, let issuedAt), .expired(let keyIndex, let issuedAt), .fromTheFuture(let keyIndex, let issuedAt):
         precondition(generator.makeToken(for: user, timestamp: issuedAt, keyIndex: keyIndex) == text, "accepted \(text)")
     case .invalid:
         break
@@ -35,9 +35,11 @@ public func fuzzToken(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let issuedAt = Int64(bitPattern: bytes.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }) & 0x0000_FFFF_FFFF_FFFF
     let keyIndex = Int(bytes[8] & 1)
     let genuine = generator.makeToken(for: user, timestamp: issuedAt, keyIndex: keyIndex)
+    // Seoul keeps one offset all year, so its token clock is plain arithmetic here.
     let age = generator.timestamp(at: now) - issuedAt
-    let expected: TokenGenerator.Verdict = age > generator.timeout
-        ? .expired(keyIndex: keyIndex, issuedAt: issuedAt) : .valid(keyIndex: keyIndex, issuedAt: issuedAt)
+    let expected: TokenGenerator.Verdict = age > 259_200 ? .expired(keyIndex: keyIndex, issuedAt: issuedAt)
+        : -age > 300 ? .fromTheFuture(keyIndex: keyIndex, issuedAt: issuedAt)
+        : .valid(keyIndex: keyIndex, issuedAt: issuedAt)
     precondition(generator.check(genuine, for: user, at: now) == expected, "genuine token \(genuine) misjudged")
 
     var tampered = Array(genuine.utf8)

@@ -22,7 +22,8 @@ sources() {
         activation-link) echo Tests/fuzz/ActivationLinkFuzz.swift $core/ActivationLink.swift $core/UIDCodec.swift ;;
         uid)             echo Tests/fuzz/UIDFuzz.swift $core/UIDCodec.swift ;;
         token)           echo Tests/fuzz/TokenFuzz.swift $core/TokenGenerator.swift $core/HMACKey.swift $core/Base36.swift \
-                              $core/OpenSSLCrypto.swift $core/UTCDateTime.swift $core/ZoneOffsets.swift ;;
+                              $core/OpenSSLCrypto.swift $core/UTCDateTime.swift $core/ZoneOffsets.swift $core/TokenClock.swift \
+                              $core/ActivationWindow.swift $core/User.swift ;;
         smtp-reply)      echo Tests/fuzz/SMTPReplyFuzz.swift $core/SMTP/SMTPReply.swift $core/Printable.swift ;;
         *) echo "unknown fuzz target '$1' (activation-link, uid, token, smtp-reply)" >&2; exit 64 ;;
     esac
