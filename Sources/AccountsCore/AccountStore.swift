@@ -25,7 +25,7 @@ public struct NewUser: Sendable {
 ///
 /// Errors are `AccountsError`s: a duplicate is `.badData` naming the conflict, a busy
 /// database `.temporary`, an unreadable file `.ioError` or `.unavailable`.
-public protocol AccountStore {
+public protocol AccountStore: Sendable {
     /// Inserts an inactive user. Throws `.badData` naming the conflicting field on a duplicate
     /// user_id or email (ignoring case), even when another process wins a race.
     func insert(_ user: NewUser) throws -> User
@@ -35,12 +35,13 @@ public protocol AccountStore {
     /// Every account with one of these user_ids, or one of these emails (ignoring case).
     func users(withUserIDs userIDs: [String], orEmails emails: [String]) throws -> [User]
 
-    /// In one transaction: inserts every new user (as `insert`, all or none), and with
-    /// `queueMail` queues an activation mail for each, and for each of `existing` that is pending
-    /// and was never mailed (reusing a mail already waiting for a retry). Returns the users
-    /// created and the mails to send.
-    func registerAll(_ users: [NewUser], mailing existing: [User], queueMail: Bool, at instant: UTCDateTime) throws
-        -> (created: [User], mails: [(OutboxEntry, User)])
+    /// In one transaction: inserts every user `users` hands to its `insert` (as `insert`, all or
+    /// none; they are streamed, so a million need not be in memory at once), and with `queueMail`
+    /// queues an activation mail for each, and for each account of `existing` (ids) that was
+    /// never activated and never mailed (reusing a mail already waiting for a retry). Returns how
+    /// many accounts were created and the ids of the outbox rows to send.
+    func registerAll(_ users: (_ insert: (NewUser) throws -> Void) throws -> Void, mailing existing: [Int64],
+                     queueMail: Bool, at instant: UTCDateTime) throws -> (created: Int, mails: [Int64])
 
     /// Looks up by exact user_id first, then by email ignoring case.
     func user(matching reference: String) throws -> User?
@@ -56,13 +57,16 @@ public protocol AccountStore {
     /// `send-activation --pending`: in one transaction, claims a mail (as `claimActivationMail`)
     /// for every account never activated whose last mail went out before `notSentSince` (or
     /// never; nil: whenever) and that has none being sent, queuing it or reusing one waiting for
-    /// a retry. Returns the mails with each account as it was before the claim.
-    func claimPendingMails(notSentSince: UTCDateTime?, at instant: UTCDateTime) throws -> [(OutboxEntry, User)]
+    /// a retry. Returns the claims, each with the account's activation_sent_at before it.
+    func claimPendingMails(notSentSince: UTCDateTime?, at instant: UTCDateTime) throws -> [PendingMailClaim]
 
     // MARK: The outbox (docs/outbox.md)
 
     /// Queues an activation mail to `user`, due at once.
     func enqueueActivationMail(for user: User, at instant: UTCDateTime) throws -> OutboxEntry
+
+    /// One outbox row, with the user_id of its account now.
+    func outboxEntry(id: Int64) throws -> OutboxEntry?
 
     /// Takes a queued or failed-temporary mail for sending (state `sending`, one more attempt).
     /// Returns nil when it is no longer there to take: another process took it, or it went out.
@@ -116,4 +120,18 @@ public protocol AccountStore {
 public enum MailClaim: Equatable, Sendable {
     case claimed(previous: UTCDateTime?, mail: OutboxEntry)
     case refused(User)
+}
+
+/// One mail claimed by `claimPendingMails`.
+public struct PendingMailClaim: Equatable, Sendable {
+    public var mailID: Int64
+    public var accountID: Int64
+    /// The account's activation_sent_at before the claim, to give the cooldown back on failure.
+    public var previous: UTCDateTime?
+
+    public init(mailID: Int64, accountID: Int64, previous: UTCDateTime?) {
+        self.mailID = mailID
+        self.accountID = accountID
+        self.previous = previous
+    }
 }

@@ -20,12 +20,42 @@ public struct ActivationDelivery {
         case notTaken
     }
 
+    /// One mail of a queue, looked up now: the row, its account as it is now, and what happened.
+    public struct Attempt: Sendable {
+        public enum Outcome: Sendable {
+            case delivery(Result)
+            /// Not sent and never will be: the account is gone, was activated, or has another address.
+            case abandoned(reason: String)
+        }
+
+        public var entry: OutboxEntry?
+        public var user: User?
+        public var outcome: Outcome
+    }
+
+    /// Sends outbox row `mailID` if it should still go out (see `verdict`); marks it failed for
+    /// good, without sending, if it should not.
+    public func deliver(mailID: Int64, at instant: UTCDateTime = .now()) throws -> Attempt {
+        guard let entry = try store.outboxEntry(id: mailID) else { return Attempt(entry: nil, user: nil, outcome: .delivery(.notTaken)) }
+        guard entry.state == .queued || entry.state == .failedTemporary else { return Attempt(entry: entry, user: nil, outcome: .delivery(.notTaken)) }
+        let user = try store.user(id: entry.accountID)
+        switch Self.verdict(entry, user) {
+        case .abandon(let reason):
+            try store.abandonMail(entry, at: instant, reason: reason)
+            return Attempt(entry: entry, user: user, outcome: .abandoned(reason: reason))
+        case .send(let user):
+            return Attempt(entry: entry, user: user, outcome: .delivery(try deliver(entry, to: user, at: instant)))
+        }
+    }
+
     public func deliver(_ entry: OutboxEntry, to user: User, at instant: UTCDateTime = .now()) throws -> Result {
         guard let taken = try store.beginSending(entry, at: instant) else { return .notTaken }
-        // The token does not cover activation_sent_at, so the link stays good once it is recorded.
-        let link = links.issue(for: user, at: instant)
+        let link: IssuedLink
         let receipt: MailReceipt
         do {
+            // The token does not cover activation_sent_at, so the link stays good once it is recorded.
+            // An account no link can be made for never gets one: that failure is permanent.
+            do { link = try links.issue(for: user, at: instant) } catch let error as AccountsError { throw MailFailure(error, permanent: true) }
             receipt = try mail.send(to: user, link: link, at: instant)
         } catch {
             let failure = error as? MailFailure ?? MailFailure(error as? AccountsError ?? AccountsError(.unavailable, "\(error)"))
@@ -36,5 +66,22 @@ public struct ActivationDelivery {
         var mailed = user
         mailed.activationSentAt = instant
         return .sent(RegisterWorkflow.Outcome(user: mailed, link: link, deliveredTo: receipt.destination))
+    }
+
+    enum Verdict {
+        case send(User)
+        case abandon(String)
+    }
+
+    /// Whether a queued mail should still go out: not once the account is gone, was activated
+    /// (see `ActivationWindow.isNeverActivated`), or has another address.
+    static func verdict(_ entry: OutboxEntry, _ user: User?) -> Verdict {
+        guard let user else { return .abandon("the account no longer exists") }
+        if user.isActive { return .abandon("the account is already active") }
+        guard ActivationWindow.isNeverActivated(user) else { return .abandon("the account was deactivated after it had been active") }
+        if user.email.lowercased() != entry.recipient.lowercased() {
+            return .abandon("the account's email changed to \(printable(user.email)); send-activation mails the new address")
+        }
+        return .send(user)
     }
 }

@@ -6,7 +6,10 @@ public enum EmailAddress {
         func invalid(_ why: String) -> AccountsError {
             AccountsError(.badData, "invalid email '\(printable(text))': \(why)")
         }
-        if text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+        // (ASCII first: its control characters need no Unicode table.)
+        let isASCII = text.utf8.allSatisfy { $0 < 0x80 }
+        if isASCII ? text.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F })
+                   : text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
             throw invalid("it contains control characters (such as a line break)")
         }
         guard text.utf8.count <= 254 else { throw invalid("longer than 254 bytes") }

@@ -60,10 +60,12 @@ public enum OpenSSLCrypto {
         let limit = 256 - (256 % alphabet.count)
         var result = ""
         result.reserveCapacity(length)
-        while result.count < length {
+        var count = 0 // String.count walks the string; a bulk registration makes a million of these
+        while count < length {
             for byte in randomBytes(length * 2) where Int(byte) < limit {
                 result.append(alphabet[Int(byte) % alphabet.count])
-                if result.count == length { break }
+                count += 1
+                if count == length { break }
             }
         }
         return result

@@ -22,10 +22,14 @@ public struct OutboxWorkflow {
 
     public struct Summary: Sendable {
         public var sent = 0
-        public var failedTemporary = 0
-        public var failedPermanent = 0
+        public var failures = FailureTally()
         public var abandoned = 0
         public var notTaken = 0
+
+        /// Every mail tried.
+        public var total: Int { sent + failures.count + abandoned + notTaken }
+        /// The error the run ends with (see `FailureTally`); nil when nothing failed.
+        public var error: AccountsError? { failures.error(of: sent + failures.count) }
     }
 
     /// Sends every due mail (with `includingNotYetDue`, every queued and failed-temporary one),
@@ -34,44 +38,25 @@ public struct OutboxWorkflow {
                       report: (OutboxEntry, Outcome) -> Void = { _, _ in }) throws -> Summary {
         var summary = Summary()
         let delivery = ActivationDelivery(store: store, links: links, mail: mail)
-        for entry in try store.dueMail(at: instant, includingNotYetDue: includingNotYetDue) {
+        for due in try store.dueMail(at: instant, includingNotYetDue: includingNotYetDue) {
+            let attempt = try delivery.deliver(mailID: due.id, at: .now())
             let outcome: Outcome
-            switch Self.verdict(entry, try store.user(id: entry.accountID)) {
-            case .abandon(let reason):
-                try store.abandonMail(entry, at: instant, reason: reason)
+            switch attempt.outcome {
+            case .delivery(.sent(let sent)):
+                outcome = .sent(destination: sent.deliveredTo ?? due.recipient)
+                summary.sent += 1
+            case .delivery(.failed(let failure)):
+                outcome = .failed(failure)
+                summary.failures.add(failure, userID: attempt.user?.userID)
+            case .abandoned(let reason):
                 outcome = .abandoned(reason: reason)
                 summary.abandoned += 1
-            case .send(let user):
-                switch try delivery.deliver(entry, to: user, at: .now()) {
-                case .sent(let sent):
-                    outcome = .sent(destination: sent.deliveredTo ?? entry.recipient)
-                    summary.sent += 1
-                case .failed(let failure):
-                    outcome = .failed(failure)
-                    if failure.permanent { summary.failedPermanent += 1 } else { summary.failedTemporary += 1 }
-                case .notTaken:
-                    outcome = .notTaken
-                    summary.notTaken += 1
-                }
+            case .delivery(.notTaken):
+                outcome = .notTaken
+                summary.notTaken += 1
             }
-            report(entry, outcome)
+            report(attempt.entry ?? due, outcome)
         }
         return summary
-    }
-
-    private enum Verdict {
-        case send(User)
-        case abandon(String)
-    }
-
-    /// Whether a queued mail should still go out: not once the account is gone, active, or has
-    /// another address.
-    private static func verdict(_ entry: OutboxEntry, _ user: User?) -> Verdict {
-        guard let user else { return .abandon("the account no longer exists") }
-        if user.isActive { return .abandon("the account is already active") }
-        if user.email.lowercased() != entry.recipient.lowercased() {
-            return .abandon("the account's email changed to \(user.email); send-activation mails the new address")
-        }
-        return .send(user)
     }
 }

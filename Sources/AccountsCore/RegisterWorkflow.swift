@@ -60,8 +60,9 @@ public struct RegisterWorkflow {
     /// what happens next.
     static func mailNewAccount(_ user: User, links: ActivationLinks, mail: ActivationMail?, store: AccountStore,
                                at instant: UTCDateTime, whatHappened: String) throws -> Outcome {
+        let name = printable(user.userID)
         guard let mail else {
-            return Outcome(user: user, link: links.issue(for: user, at: instant), deliveredTo: nil)
+            return Outcome(user: user, link: try links.issue(for: user, at: instant), deliveredTo: nil)
         }
         let entry = try store.enqueueActivationMail(for: user, at: instant)
         switch try ActivationDelivery(store: store, links: links, mail: mail).deliver(entry, to: user, at: instant) {
@@ -69,18 +70,20 @@ public struct RegisterWorkflow {
             return outcome
         case .failed(let failure):
             let next = failure.permanent
-                ? "the server refused it for good; check the address, then: accounts send-activation \(user.userID)"
-                : "it stays in the outbox; send it with: accounts send-activation \(user.userID) (or all that wait: accounts outbox retry)"
-            throw AccountsError(failure.error.kind, "account '\(user.userID)' was \(whatHappened) but the activation mail was not sent (\(failure.error.message)); \(next)")
+                ? "the server refused it for good; check the address, then: accounts send-activation \(name)"
+                : "it stays in the outbox; send it with: accounts send-activation \(name) (or all that wait: accounts outbox retry)"
+            throw AccountsError(failure.error.kind, "account '\(name)' was \(whatHappened) but the activation mail was not sent (\(failure.error.message)); \(next)")
         case .notTaken:
-            throw AccountsError(.temporary, "account '\(user.userID)' was \(whatHappened); another process is sending its activation mail (see: accounts outbox)")
+            throw AccountsError(.temporary, "account '\(name)' was \(whatHappened); another process is sending its activation mail (see: accounts outbox)")
         }
     }
 
     /// Free-text columns: any text but control characters, at most 150 characters.
     static func field(_ name: String, _ value: String?) throws -> String? {
         guard let value else { return nil }
-        if value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+        let isASCII = value.utf8.allSatisfy { $0 < 0x80 }
+        if isASCII ? value.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F })
+                   : value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
             throw AccountsError(.badData, "invalid \(name) '\(printable(value))': it contains control characters")
         }
         guard value.unicodeScalars.count <= 150 else {

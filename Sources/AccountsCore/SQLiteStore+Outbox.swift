@@ -8,23 +8,27 @@ extension SQLiteStore {
         try write { db in try Self.enqueue(db, for: user, at: instant) }
     }
 
-    public func claimPendingMails(notSentSince: UTCDateTime?, at instant: UTCDateTime) throws -> [(OutboxEntry, User)] {
+    public func outboxEntry(id: Int64) throws -> OutboxEntry? {
+        try read { db in try Self.outboxEntry(db, id: id) }
+    }
+
+    public func claimPendingMails(notSentSince: UTCDateTime?, at instant: UTCDateTime) throws -> [PendingMailClaim] {
         try write { db in
             let rows = try Row.fetchAll(db, sql: """
-                SELECT * FROM users WHERE is_active = 0 AND last_login IS NULL AND activated_at IS NULL
+                SELECT * FROM users WHERE \(Self.neverActivated)
                   AND (? IS NULL OR activation_sent_at IS NULL OR activation_sent_at < ?)
                   AND NOT EXISTS (SELECT 1 FROM outbox WHERE account_id = users.id AND state = ? AND updated_at >= ?)
                 ORDER BY id
                 """, arguments: [notSentSince?.storageText, notSentSince?.storageText, OutboxState.sending.rawValue,
                                  instant.adding(seconds: -OutboxEntry.interruptedAfter).storageText])
-            var mails: [(OutboxEntry, User)] = []
+            var claims: [PendingMailClaim] = []
             for row in rows {
                 let user = try Self.user(from: row)
                 let entry = try Self.waitingMail(db, for: user) ?? Self.enqueue(db, for: user, at: instant)
                 try db.execute(sql: "UPDATE users SET activation_sent_at = ? WHERE id = ?", arguments: [instant.storageText, user.id])
-                mails.append((entry, user))
+                claims.append(PendingMailClaim(mailID: entry.id, accountID: user.id, previous: user.activationSentAt))
             }
-            return mails
+            return claims
         }
     }
 
@@ -141,14 +145,16 @@ extension SQLiteStore {
     }
 
     private static func outboxEntry(from row: Row) throws -> OutboxEntry {
-        let id: Int64 = row["id"]
-        func date(_ column: String) throws -> UTCDateTime? { try Self.date(row, column, table: "outbox") }
-        let stateText: String = row["state"]
-        guard let state = OutboxState(rawValue: stateText), let created = try date("created_at"), let updated = try date("updated_at") else {
-            throw AccountsError(.badData, "outbox row \(id) is damaged (state '\(printable(stateText))')")
+        let table = "outbox"
+        let stateText: String = try row.field("state", table: table)
+        guard let state = OutboxState(rawValue: stateText), let created = try row.date("created_at", table: table),
+              let updated = try row.date("updated_at", table: table) else {
+            throw AccountsError(.badData, "outbox row \(try row.field("id", table: table) as Int64) is damaged (state '\(printable(stateText))')")
         }
-        return OutboxEntry(id: id, accountID: row["account_id"], userID: row["user_id"], recipient: row["recipient"], state: state,
-                           attempts: row["attempts"], lastCode: row["last_code"], lastReply: row["last_reply"],
-                           createdAt: created, updatedAt: updated, nextAttemptAt: try date("next_attempt_at"), sentAt: try date("sent_at"))
+        return OutboxEntry(id: try row.field("id", table: table), accountID: try row.field("account_id", table: table),
+                           userID: try row.field("user_id", table: table), recipient: try row.field("recipient", table: table), state: state,
+                           attempts: try row.field("attempts", table: table), lastCode: try row.field("last_code", table: table),
+                           lastReply: try row.field("last_reply", table: table), createdAt: created, updatedAt: updated,
+                           nextAttemptAt: try row.date("next_attempt_at", table: table), sentAt: try row.date("sent_at", table: table))
     }
 }

@@ -3,7 +3,7 @@ import GRDB
 
 /// The SQLite store: one file, WAL, a busy timeout, versioned migrations. Every change it makes
 /// to an account is recorded in audit_log inside the same transaction, so neither exists alone.
-public final class SQLiteStore: AccountStore {
+public final class SQLiteStore: AccountStore, Sendable {
     public let path: String
     /// Who the audit log names for changes made through this store.
     public let actor: String
@@ -22,6 +22,7 @@ public final class SQLiteStore: AccountStore {
         if !exists && !create {
             throw AccountsError(.noInput, "no database at \(path) (create one with 'accounts init', or pass --database or set ACCOUNTS_DATABASE)")
         }
+        Self.warnIfExposed(path)
         var configuration = Configuration()
         configuration.journalMode = .wal
         // Other accounts processes (an operator, the nightly purge) may hold the write lock
@@ -30,9 +31,22 @@ public final class SQLiteStore: AccountStore {
         configuration.label = "accounts"
         do {
             queue = try DatabaseQueue(path: path, configuration: configuration)
-            try Schema.migrator.migrate(queue)
+            try Schema.migrate(queue)
         } catch {
             throw Self.translate(error, path: path)
+        }
+    }
+
+    /// The database holds password hashes and outbox rows with live addresses. New files are
+    /// 0600 (the process umask; SQLite gives -wal and -shm the database's own mode), but an older
+    /// file every user can read, or a directory every user can write (where they could plant a
+    /// -wal), is worth a warning. (A group's access is taken as deliberate: a Django site's user
+    /// sharing the file needs it.)
+    private static func warnIfExposed(_ path: String) {
+        FilePermissions.warnIfOthersCanWrite(directory: FilePermissions.directory(of: path), holding: "the database \(path)")
+        var info = stat()
+        if stat(path, &info) == 0, info.st_mode & 0o004 != 0 {
+            Warnings.once("database \(path) can be read by other users (\(FilePermissions.modeText(info.st_mode))), and it holds password hashes; SQLite gives its -wal and -shm files the same mode; run: chmod o-r \(path)")
         }
     }
 
@@ -58,21 +72,24 @@ public final class SQLiteStore: AccountStore {
         }
     }
 
-    public func registerAll(_ users: [NewUser], mailing existing: [User], queueMail: Bool, at instant: UTCDateTime) throws
-        -> (created: [User], mails: [(OutboxEntry, User)]) {
-        try write { db in
-            var created: [User] = []
-            var mails: [(OutboxEntry, User)] = []
-            for new in users {
+    public func registerAll(_ users: (_ insert: (NewUser) throws -> Void) throws -> Void, mailing existing: [Int64],
+                            queueMail: Bool, at instant: UTCDateTime) throws -> (created: Int, mails: [Int64]) {
+        try write(manyStatements: true) { db in
+            var created = 0
+            var mails: [Int64] = []
+            try users { new in
                 let user = try insertRow(db, new)
-                created.append(user)
-                if queueMail { mails.append((try Self.enqueue(db, for: user, at: instant), user)) }
+                created += 1
+                if queueMail { mails.append(try Self.enqueue(db, for: user, at: instant).id) }
             }
-            for user in existing where !user.isActive && user.activationSentAt == nil {
+            for id in existing {
+                guard let row = try Row.fetchOne(db, sql: "SELECT * FROM users WHERE id = ?", arguments: [id]) else { continue }
+                let user = try Self.user(from: row)
+                guard ActivationWindow.isNeverActivated(user), user.activationSentAt == nil else { continue }
                 if let waiting = try Self.waitingMail(db, for: user) {
-                    mails.append((waiting, user))
+                    mails.append(waiting.id)
                 } else if try !Self.hasMailInFlight(db, for: user, since: instant.adding(seconds: -OutboxEntry.interruptedAfter)) {
-                    mails.append((try Self.enqueue(db, for: user, at: instant), user))
+                    mails.append(try Self.enqueue(db, for: user, at: instant).id)
                 }
             }
             return (created, mails)
@@ -85,7 +102,7 @@ public final class SQLiteStore: AccountStore {
         // (Cached statements: a bulk registration runs these once a row.)
         let existing = try db.cachedStatement(sql: "SELECT user_id, email FROM users WHERE user_id = ? OR email = ? COLLATE NOCASE LIMIT 1")
         if let row = try Row.fetchOne(existing, arguments: [new.userID, new.email]) {
-            throw Self.duplicate(new, existingUserID: row["user_id"], existingEmail: row["email"])
+            throw Self.duplicate(new, existingUserID: try row.field("user_id", table: "users"))
         }
         do {
             try db.cachedStatement(sql: """
@@ -122,7 +139,7 @@ public final class SQLiteStore: AccountStore {
                 throw AccountsError(.noSuchUser, "no account with id \(id)")
             }
             let user = try Self.user(from: row)
-            if user.isActive { return .refused(user) }
+            guard ActivationWindow.isNeverActivated(user) else { return .refused(user) }
             if let notBefore, let sent = user.activationSentAt, sent >= notBefore { return .refused(user) }
             try db.execute(sql: "UPDATE users SET activation_sent_at = ? WHERE id = ?", arguments: [instant.storageText, id])
             return .claimed(previous: user.activationSentAt, mail: try Self.enqueue(db, for: user, at: instant))
@@ -138,10 +155,12 @@ public final class SQLiteStore: AccountStore {
 
     public func activate(_ user: User, at instant: UTCDateTime, detail: String) throws -> Bool {
         try write { db in
+            // The token covers password, email and last_login; never-activated is re-checked here,
+            // in the same statement, so that nothing that changed since the check can slip through.
             try db.execute(sql: """
                 UPDATE users SET is_active = 1, last_login = ?, activated_at = ?
-                WHERE id = ? AND is_active = 0 AND password = ? AND email = ? AND last_login IS ?
-                """, arguments: [instant.storageText, instant.storageText, user.id, user.password, user.email, user.lastLogin?.storageText])
+                WHERE id = ? AND \(Self.neverActivated) AND password = ? AND email = ?
+                """, arguments: [instant.storageText, instant.storageText, user.id, user.password, user.email])
             guard db.changesCount == 1 else { return false }
             try audit(db, .activate, user, .ok, detail, at: instant)
             return true
@@ -197,15 +216,16 @@ public final class SQLiteStore: AccountStore {
                 """, arguments: [reference, reference]) else {
                 if let current = try Row.fetchOne(db, sql: "SELECT id, user_id FROM users WHERE user_id = ? OR email = ? COLLATE NOCASE LIMIT 1",
                                                   arguments: [reference, reference]) {
-                    let userID: String = current["user_id"]
-                    throw AccountsError(.badData, "account '\(printable(userID))' is not purged: it exists, with id \(current["id"] as Int64)")
+                    let userID: String = try current.field("user_id", table: "users")
+                    throw AccountsError(.badData, "account '\(printable(userID))' is not purged: it exists, with id \(try current.field("id", table: "users") as Int64)")
                 }
                 throw AccountsError(.noSuchUser, "no purged account with user_id or email '\(printable(reference))' (see: accounts log --action purge)")
             }
             var user = try Self.user(from: archived)
+            let archiveID: Int64 = try archived.field("archive_id", table: "purged_users")
             if let row = try Row.fetchOne(db, sql: "SELECT user_id, email FROM users WHERE user_id = ? OR email = ? COLLATE NOCASE LIMIT 1",
                                           arguments: [user.userID, user.email]) {
-                let taken: String = row["user_id"]
+                let taken: String = try row.field("user_id", table: "users")
                 throw AccountsError(.badData, "cannot restore '\(printable(user.userID))': account '\(printable(taken))' now has its user_id or email")
             }
             // Back with its old id (ids are never reused, so it is free). Its activation window
@@ -216,11 +236,11 @@ public final class SQLiteStore: AccountStore {
                                    last_login, activation_sent_at, activated_at)
                 SELECT id, user_id, email, password, is_active, level, department, date_joined, last_login, ?, activated_at
                 FROM purged_users WHERE archive_id = ?
-                """, arguments: [instant.storageText, archived["archive_id"] as Int64])
+                """, arguments: [instant.storageText, archiveID])
             // The archive row stays, marked, so that the log still shows the purge.
             try db.execute(sql: "UPDATE purged_users SET restored_at = ? WHERE archive_id = ?",
-                           arguments: [instant.storageText, archived["archive_id"] as Int64])
-            let purgedAt: String = archived["purged_at"]
+                           arguments: [instant.storageText, archiveID])
+            let purgedAt: String = try archived.field("purged_at", table: "purged_users")
             try audit(db, .restore, user, .ok, "purged at \(purgedAt.prefix(19)); activation window restarted", at: instant)
             return user
         }
@@ -277,58 +297,52 @@ public final class SQLiteStore: AccountStore {
     }
 
     private static func auditEntry(from row: Row) throws -> AuditEntry {
-        let id: Int64 = row["id"]
-        let atText: String = row["at"]
-        let actionText: String = row["action"]
-        let outcomeText: String = row["outcome"]
-        guard let at = UTCDateTime(storageText: atText), let action = AuditAction(rawValue: actionText),
+        let table = "audit_log"
+        let actionText: String = try row.field("action", table: table)
+        let outcomeText: String = try row.field("outcome", table: table)
+        guard let at = try row.date("at", table: table), let action = AuditAction(rawValue: actionText),
               let outcome = AuditOutcome(rawValue: outcomeText) else {
-            throw AccountsError(.badData, "audit_log row \(id) is damaged: '\(printable(atText))' '\(printable(actionText))' '\(printable(outcomeText))'")
+            throw AccountsError(.badData, "audit_log row \(try row.field("id", table: table) as Int64) is damaged: '\(printable(actionText))' '\(printable(outcomeText))'")
         }
-        return AuditEntry(id: id, at: at, osUser: row["os_user"], action: action, accountID: row["account_id"],
-                          userID: row["user_id"], outcome: outcome, detail: row["detail"])
+        return AuditEntry(id: try row.field("id", table: table), at: at, osUser: try row.field("os_user", table: table), action: action,
+                          accountID: try row.field("account_id", table: table), userID: try row.field("user_id", table: table),
+                          outcome: outcome, detail: try row.field("detail", table: table))
     }
 
-    /// The WHERE clause for a state. Never-activated means: not active, never logged in,
-    /// never activated; the partial index `users_never_activated` serves exactly this.
+    /// `ActivationWindow.isNeverActivated` in SQL: the one translation every statement uses. The
+    /// partial index `users_never_activated` (Schema) serves exactly this predicate.
+    static let neverActivated = "is_active = 0 AND last_login IS NULL AND activated_at IS NULL"
+
+    /// The WHERE clause for a state (`ActivationWindow.state`).
     private static func condition(for state: AccountState?, cutoff: UTCDateTime) -> (String, StatementArguments) {
-        let neverActivated = "is_active = 0 AND last_login IS NULL AND activated_at IS NULL"
         let windowStart = "coalesce(activation_sent_at, date_joined)"
         switch state {
         case nil: return ("1", [])
         case .active: return ("is_active = 1", [])
         case .pending: return ("\(neverActivated) AND \(windowStart) >= ?", [cutoff.storageText])
         case .expired: return ("\(neverActivated) AND \(windowStart) < ?", [cutoff.storageText])
-        case .inactive: return ("is_active = 0 AND (last_login IS NOT NULL OR activated_at IS NOT NULL)", [])
+        case .inactive: return ("is_active = 0 AND NOT (\(neverActivated))", [])
         }
-    }
-
-    /// A stored datetime column, nil when NULL; text that is not a date is reported, not guessed at.
-    static func date(_ row: Row, _ column: String, table: String) throws -> UTCDateTime? {
-        guard let text: String = row[column] else { return nil }
-        guard let value = UTCDateTime(storageText: text) else {
-            throw AccountsError(.badData, "\(table) row \(row["id"] as Int64? ?? 0): \(column) '\(printable(text))' is not a date")
-        }
-        return value
     }
 
     static func user(from row: Row) throws -> User {
-        let id: Int64 = row["id"]
-        func date(_ column: String) throws -> UTCDateTime? { try Self.date(row, column, table: "users") }
-        guard let joined = try date("date_joined") else {
-            throw AccountsError(.badData, "users row \(id): date_joined is empty")
+        let table = "users"
+        guard let joined = try row.date("date_joined", table: table) else {
+            throw AccountsError(.badData, "users row \(try row.field("id", table: table) as Int64): date_joined is empty")
         }
-        return User(id: id, userID: row["user_id"], email: row["email"], password: row["password"],
-                    isActive: (row["is_active"] as Int64?) == 1, level: row["level"], department: row["department"],
-                    dateJoined: joined, lastLogin: try date("last_login"),
-                    activationSentAt: try date("activation_sent_at"), activatedAt: try date("activated_at"))
+        return User(id: try row.field("id", table: table), userID: try row.field("user_id", table: table),
+                    email: try row.field("email", table: table), password: try row.field("password", table: table),
+                    isActive: try row.field("is_active", table: table) as Int64? == 1,
+                    level: try row.field("level", table: table), department: try row.field("department", table: table),
+                    dateJoined: joined, lastLogin: try row.date("last_login", table: table),
+                    activationSentAt: try row.date("activation_sent_at", table: table), activatedAt: try row.date("activated_at", table: table))
     }
 
-    private static func duplicate(_ new: NewUser, existingUserID: String, existingEmail: String) -> AccountsError {
+    private static func duplicate(_ new: NewUser, existingUserID: String) -> AccountsError {
         if existingUserID == new.userID {
             return AccountsError(.badData, "user_id '\(new.userID)' is already registered")
         }
-        return AccountsError(.badData, "email '\(new.email)' is already registered (to user_id '\(existingUserID)')")
+        return AccountsError(.badData, "email '\(new.email)' is already registered (to user_id '\(printable(existingUserID))')")
     }
 
     func read<T>(_ body: (Database) throws -> T) throws -> T {
@@ -336,9 +350,16 @@ public final class SQLiteStore: AccountStore {
     }
 
     /// A write transaction that takes the write lock up front (BEGIN IMMEDIATE).
-    func write<T>(_ body: (Database) throws -> T) throws -> T {
+    ///
+    /// `manyStatements`: SQLite keeps a statement journal for each INSERT into users (its trigger
+    /// could fire); in a temporary file by default, that is five writes a row, in memory none. For
+    /// a transaction of many inserts; elsewhere the default stays, so that a large sort (`log`)
+    /// can still spill to disk.
+    func write<T>(manyStatements: Bool = false, _ body: (Database) throws -> T) throws -> T {
         do {
             return try queue.writeWithoutTransaction { db in
+                if manyStatements { try db.execute(sql: "PRAGMA temp_store = MEMORY") }
+                defer { if manyStatements { try? db.execute(sql: "PRAGMA temp_store = DEFAULT") } }
                 var result: T?
                 try db.inTransaction(.immediate) {
                     result = try body(db)

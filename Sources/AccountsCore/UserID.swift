@@ -6,6 +6,9 @@ public enum UserID {
     public static let maximumLength = 150
 
     public static func normalize(_ text: String) throws -> String {
+        // ASCII is its own NFKC form and has one script: the common case needs no Unicode tables
+        // (a bulk registration normalizes a million of these).
+        if let ascii = try asciiFastPath(text) { return ascii }
         let normalized = text.precomposedStringWithCompatibilityMapping
         guard !normalized.isEmpty else { throw AccountsError(.badData, "invalid user_id: it is empty") }
         guard normalized.unicodeScalars.count <= maximumLength else {
@@ -18,6 +21,24 @@ public enum UserID {
             throw AccountsError(.badData, "invalid user_id '\(printable(text))': it mixes \(mixed.0) and \(mixed.1) letters, which look alike")
         }
         return normalized
+    }
+
+    /// `text` when it is a valid ASCII user_id; nil when it is not ASCII (the general rules apply).
+    private static func asciiFastPath(_ text: String) throws -> String? {
+        let bytes = text.utf8
+        guard !bytes.isEmpty, bytes.count <= maximumLength, bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
+        for byte in bytes where !isAllowedASCII(byte) {
+            throw AccountsError(.badData, "invalid user_id '\(printable(text))': '\(printable(String(UnicodeScalar(byte))))' is not allowed (use letters, digits and . @ + - _)")
+        }
+        return text
+    }
+
+    private static func isAllowedASCII(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+             UInt8(ascii: "."), UInt8(ascii: "@"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "_"): true
+        default: false
+        }
     }
 
     /// The first two of Latin, Greek and Cyrillic found among the letters, when more than one is.

@@ -1,7 +1,8 @@
 import AccountsCore
 
 /// How the bulk commands send what they queued: a few connections at once, progress on stderr,
-/// one line per mail that failed, and the error that sets the exit code.
+/// then a summary with the failures grouped by reason (the mail-by-mail detail is in
+/// `accounts outbox`).
 struct MailRun {
     let context: CommandContext
     let secrets: Secrets
@@ -9,27 +10,29 @@ struct MailRun {
     let links: ActivationLinks
     let concurrency: Int
 
-    func deliver(_ mails: [(OutboxEntry, User)]) throws -> BulkDelivery.Report {
-        guard !mails.isEmpty else { return BulkDelivery.Report() }
-        let progress = ProgressReporter(label: "mailing", total: mails.count, quiet: context.quiet)
-        let delivery = BulkDelivery(store: store, links: links, workers: concurrency) { [context, secrets] in
+    /// Each worker gets its own mail backend; for SMTP, a connection kept for its messages.
+    var delivery: BulkDelivery {
+        BulkDelivery(store: store, links: links, workers: concurrency) { [context, secrets] in
             try context.mail(secrets, session: true)
         }
-        let report = try delivery.deliver(mails) { done, _ in progress.update(done: done) }
-        for failure in report.failures {
-            Output.error("not mailed: '\(printable(failure.user.userID))' <\(printable(failure.user.email))>: \(failure.failure.error.message)"
-                + (failure.failure.permanent ? "" : " (stays in the outbox: accounts outbox retry)"))
-        }
-        context.info("mailed \(report.sent), failed \(report.failures.count)"
-            + (report.notTaken > 0 ? ", \(report.notTaken) sent by another process" : ""))
-        return report
     }
 
-    /// Exit 75 when a failed mail will be retried, else the first failure's kind; nil when none failed.
-    static func error(for report: BulkDelivery.Report, of total: Int) -> AccountsError? {
-        guard let first = report.failures.first else { return nil }
-        let temporary = report.failures.contains { !$0.failure.permanent }
-        return AccountsError(temporary ? .temporary : first.failure.error.kind,
-                             "\(report.failures.count) of \(total) activation mails were not sent; first: \(first.failure.error.message)")
+    /// The progress reporter's callback for `total` mails.
+    func progress(total: Int) -> @Sendable (Int, Int) -> Void {
+        let reporter = ProgressReporter(label: "mailing", total: total, quiet: context.quiet)
+        return { done, _ in reporter.update(done: done) }
+    }
+
+    func summarize(_ report: BulkDelivery.Report) {
+        for reason in report.failures.reasons {
+            let who = reason.examples.map { "'\(printable($0))'" }.joined(separator: ", ") + (reason.count > reason.examples.count ? ", …" : "")
+            Output.error("not mailed: \(reason.count) × \(reason.message) (\(who))"
+                + (reason.permanent ? "" : "; they stay in the outbox: accounts outbox retry"))
+        }
+        if report.failures.ungrouped > 0 {
+            Output.error("not mailed: \(report.failures.ungrouped) more, for other reasons; see: accounts outbox --state failed-temporary, --state failed-permanent")
+        }
+        context.info("mailed \(report.sent), failed \(report.failures.count)"
+            + (report.notTaken > 0 ? ", \(report.notTaken) sent by another process or no longer to be sent" : ""))
     }
 }

@@ -96,14 +96,12 @@ struct OutboxRetryCommand: ParsableCommand {
         // One connection for the whole run.
         let workflow = OutboxWorkflow(store: try context.store(), links: context.links(context.tokens(secrets)),
                                       mail: try context.mail(secrets, session: true))
-        var firstFailure: AccountsError?
         let summary = try workflow.retry(includingNotYetDue: all) { entry, outcome in
             let who = "#\(entry.id) to '\(printable(entry.userID ?? "?"))' <\(printable(entry.recipient))>"
             switch outcome {
             case .sent(let destination):
                 context.info("sent \(who): \(destination)")
             case .failed(let failure):
-                firstFailure = firstFailure ?? failure.error
                 context.info("failed \(who)\(failure.permanent ? ", for good" : ", will retry"): \(failure.error.message)")
             case .abandoned(let reason):
                 context.info("dropped \(who): \(reason)")
@@ -114,16 +112,12 @@ struct OutboxRetryCommand: ParsableCommand {
         if format == .json {
             Output.standardOutput.line(JSONWriter.object([
                 ("sent", .int(Int64(summary.sent))),
-                ("failed_temporary", .int(Int64(summary.failedTemporary))),
-                ("failed_permanent", .int(Int64(summary.failedPermanent))),
+                ("failed_temporary", .int(Int64(summary.failures.temporary))),
+                ("failed_permanent", .int(Int64(summary.failures.permanent))),
                 ("dropped", .int(Int64(summary.abandoned))),
                 ("skipped", .int(Int64(summary.notTaken))),
             ]))
         }
-        let failed = summary.failedTemporary + summary.failedPermanent
-        guard failed > 0, let firstFailure else { return }
-        let total = summary.sent + failed
-        let kind: AccountsError.Kind = summary.failedTemporary > 0 ? .temporary : firstFailure.kind
-        throw AccountsError(kind, "\(failed) of \(total) activation mails were not sent (\(summary.failedTemporary) will be retried); first: \(firstFailure.message)")
+        if let error = summary.error { throw error }
     }
 }

@@ -3,9 +3,19 @@ import Foundation
 
 /// Reads a password without it ever being a command-line argument.
 enum PasswordInput {
+    /// The longest password taken, in bytes: what Django once capped passwords at against a
+    /// denial of service through the hasher (CVE-2013-1443). Reading stops there, so a runaway
+    /// pipe costs no memory.
+    static let maximumLength = 4096
+
     /// All of standard input, less one trailing line break (as `docker login --password-stdin`).
     static func fromStandardInput() throws -> String {
-        let data = FileHandle.standardInput.readDataToEndOfFile()
+        // One byte more than allowed (and a line break): enough to tell "too long" from "just fits".
+        let data = FileHandle.standardInput.readData(ofLength: maximumLength + 3)
+        var trimmed = data
+        if trimmed.last == UInt8(ascii: "\n") { trimmed.removeLast() }
+        if trimmed.last == UInt8(ascii: "\r") { trimmed.removeLast() }
+        guard trimmed.count <= maximumLength else { throw tooLong() }
         guard var text = String(data: data, encoding: .utf8) else {
             throw AccountsError(.badData, "the password on standard input is not UTF-8 text")
         }
@@ -45,13 +55,21 @@ enum PasswordInput {
         _ = prompt.withCString { Foundation.write(tty, $0, strlen($0)) }
         var bytes: [UInt8] = []
         var byte: UInt8 = 0
+        var overlong = false
         while Foundation.read(tty, &byte, 1) == 1, byte != UInt8(ascii: "\n") {
-            bytes.append(byte)
+            // Keep reading to the end of the line (so nothing typed is left for the shell), but
+            // do not keep what is beyond the limit.
+            if bytes.count <= maximumLength { bytes.append(byte) } else { overlong = true }
         }
         if bytes.last == UInt8(ascii: "\r") { bytes.removeLast() }
+        guard !overlong, bytes.count <= maximumLength else { throw tooLong() }
         guard let text = String(bytes: bytes, encoding: .utf8) else {
             throw AccountsError(.badData, "the password is not UTF-8 text")
         }
         return text
+    }
+
+    private static func tooLong() -> AccountsError {
+        AccountsError(.badData, "the password is longer than \(maximumLength) bytes")
     }
 }

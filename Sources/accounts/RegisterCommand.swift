@@ -78,11 +78,12 @@ struct RegisterCommand: ParsableCommand {
     }
 
     func run() throws {
+        let context = try CommandContext(global, mail: mailOptions)
         if let fromCSV {
-            return try RegisterFromCSV(command: self, file: fromCSV).run()
+            return try RegisterFromCSV(file: fromCSV, skipInvalid: skipInvalid, concurrency: concurrency,
+                                       sendMail: !noSend, format: format).run(context)
         }
         guard let userID, let email else { return }
-        let context = try CommandContext(global, mail: mailOptions)
         let password: String? = passwordStdin ? try PasswordInput.fromStandardInput() : promptPassword ? try PasswordInput.prompt() : nil
         let secrets = try context.secrets()
         let tokens = context.tokens(secrets)

@@ -43,32 +43,34 @@ struct SendActivationCommand: ParsableCommand {
         let context = try CommandContext(global, mail: mailOptions)
         let secrets = try context.secrets()
         let links = context.links(context.tokens(secrets))
-        let mail = try context.mail(secrets)
         let store = try context.store()
-        guard let user else { return try sendToAllPending(context, secrets, store, links) }
-        let workflow = SendActivationWorkflow(store: store, links: links, mail: mail, cooldown: context.settings.activationCooldown)
+        let workflow = SendActivationWorkflow(store: store, links: links, mail: try context.mail(secrets),
+                                              cooldown: context.settings.activationCooldown)
+        guard let user else {
+            return try sendToAllPending(workflow, MailRun(context: context, secrets: secrets, store: store, links: links, concurrency: concurrency))
+        }
         let outcome = try workflow.send(to: user, force: force)
         ActivationOutput.print(outcome, format: format)
         context.info("activation mail for '\(outcome.user.userID)' sent to \(outcome.deliveredTo ?? "?")")
     }
 
-    private func sendToAllPending(_ context: CommandContext, _ secrets: Secrets, _ store: SQLiteStore, _ links: ActivationLinks) throws {
+    private func sendToAllPending(_ workflow: SendActivationWorkflow, _ run: MailRun) throws {
         let now = UTCDateTime.now()
-        let mails = try store.claimPendingMails(notSentSince: force ? nil : now.adding(seconds: -context.settings.activationCooldown), at: now)
-        context.info("\(mails.count) accounts never activated and out of their cooldown; mailing them")
-        let report = try MailRun(context: context, secrets: secrets, store: store, links: links, concurrency: concurrency).deliver(mails)
-        // A failed mail does not hold up the next one: give the cooldown back.
-        for failure in report.failures {
-            try? store.releaseActivationMail(id: failure.user.id, claimedAt: now, previous: failure.user.activationSentAt)
+        let claims = try workflow.claimAllPending(force: force, at: now)
+        run.context.info("\(claims.count) accounts never activated and out of their cooldown; mailing them")
+        var report = BulkDelivery.Report()
+        if !claims.isEmpty {
+            report = try workflow.deliver(claims, with: run.delivery, claimedAt: now, progress: run.progress(total: claims.count))
+            run.summarize(report)
         }
         if format == .json {
             Output.standardOutput.line(JSONWriter.object([
-                ("pending", .int(Int64(mails.count))),
+                ("pending", .int(Int64(claims.count))),
                 ("mailed", .int(Int64(report.sent))),
                 ("failed", .int(Int64(report.failures.count))),
                 ("sent_by_another_process", .int(Int64(report.notTaken))),
             ]))
         }
-        if let error = MailRun.error(for: report, of: mails.count) { throw error }
+        if let error = report.error { throw error }
     }
 }
