@@ -47,13 +47,20 @@ final class Output: @unchecked Sendable {
         buffer.removeAll(keepingCapacity: true)
     }
 
-    /// `accounts: <message>` on stderr.
-    static func error(_ message: String) {
-        StandardError.write("accounts: \(message)\n")
+    /// Drops what is buffered and not yet written.
+    func discard() {
+        buffer.removeAll(keepingCapacity: true)
     }
 
-    /// An informational line on stderr, unless --quiet.
+    /// `accounts: <message>` on stderr. Messages quote stored data (user_ids, emails, server
+    /// replies) that another program may have written: escaped here, whatever the caller did, so
+    /// a message is always one line and never a terminal escape sequence.
+    static func error(_ message: String) {
+        StandardError.write("accounts: \(printable(message, limit: 2000))\n")
+    }
+
+    /// An informational line on stderr, unless --quiet; escaped as `error`.
     static func info(_ message: String, quiet: Bool) {
-        if !quiet { StandardError.write("\(message)\n") }
+        if !quiet { StandardError.write("\(printable(message, limit: 2000))\n") }
     }
 }

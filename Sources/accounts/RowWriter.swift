@@ -1,4 +1,5 @@
 import AccountsCore
+import Foundation
 
 /// Streams rows as a table, a JSON array of objects or CSV with a header, one row at a time,
 /// so memory stays flat however many rows there are.
@@ -27,6 +28,9 @@ struct RowWriter {
     let format: ListFormat
     let output: Output
     let columns: [Column]
+    /// CSV to a terminal shows control characters escaped, as the table does; to a file or a
+    /// pipe it carries the data as stored (JSON escapes them anyway).
+    private let escapesForTerminal = isatty(1) == 1
     private var count = 0
     /// `"key":` of each column, made once; and the bytes of the row being written.
     private let jsonKeys: [[UInt8]]
@@ -72,7 +76,12 @@ struct RowWriter {
             scratch.append(UInt8(ascii: "}"))
             output.write(bytes: scratch)
         case .csv:
-            output.line(fields.map { Self.csvField(Self.csvText($0)) }.joined(separator: ","))
+            output.line(fields.map { field in
+                var text = Self.csvText(field)
+                if case .text = field { text = Self.defusingFormula(text) }
+                if escapesForTerminal { text = printable(text, limit: Int.max) }
+                return Self.csvField(text)
+            }.joined(separator: ","))
         }
     }
 
@@ -107,6 +116,14 @@ struct RowWriter {
             buffer.append(UInt8(ascii: "\""))
         case .text(nil), .int(nil), .date(nil): JSONWriter.append(.null, to: &buffer)
         }
+    }
+
+    /// A spreadsheet runs a cell that starts with = + - @ (or a tab or CR) as a formula: stored
+    /// text such as a user_id "+1-2" or an email "=cmd|…@x" gets a leading ' (OWASP's advice on
+    /// CSV injection), which spreadsheets show as text and hide.
+    static func defusingFormula(_ text: String) -> String {
+        guard let first = text.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) else { return text }
+        return "'" + text
     }
 
     /// RFC 4180: quote fields holding a comma, quote or line break; double the quotes.
