@@ -137,4 +137,32 @@ final class DjangoCrossCheckTests: CLITestCase {
         let stored = try XCTUnwrap(try sql("SELECT password FROM users WHERE user_id = 'kim'").first)
         XCTAssertTrue(PasswordHasher().verify("django-made password", against: stored))
     }
+
+    /// The activation view docs/django.md shows (Tests/django/sharedsite/views.py, the same code):
+    /// a GET, as a mail scanner makes, changes nothing; the POST activates once; and an account
+    /// purged between the two is not brought back (a plain save() would INSERT it again).
+    func testTheDocumentedDjangoViewConfirmsByPOSTAndNeverResurrectsAPurgedAccount() throws {
+        let documented = try String(contentsOf: Self.root.appendingPathComponent("docs/django.md"), encoding: .utf8)
+        let view = try String(contentsOf: Self.root.appendingPathComponent("Tests/django/sharedsite/views.py"), encoding: .utf8)
+        XCTAssertTrue(documented.contains("```python\n" + view + "```"), "docs/django.md shows sharedsite/views.py as it is")
+
+        try JSONSerialization.data(withJSONObject: ["SECRET_KEY": secretKey]).write(to: URL(fileURLWithPath: directory + "/secrets.json"))
+        chmod(directory + "/secrets.json", 0o600)
+        environment["ACCOUNTS_TIME_ZONE"] = "Asia/Seoul"
+        let db = directory + "/accounts.sqlite3"
+        let link = try initAndRegister().split(separator: "/").suffix(2).map(String.init)
+
+        XCTAssertTrue(try django(["db", db, "view", "GET"] + link).stdout.hasPrefix("200 <form method=\"post\">"))
+        XCTAssertEqual(try sql("SELECT is_active, last_login IS NULL FROM users"), ["0|1"], "a GET changes nothing")
+        XCTAssertEqual(try django(["db", db, "view", "POST"] + link).stdout, "200 메일 인증이 완료 되었습니다\n")
+        XCTAssertEqual(try sql("SELECT is_active, last_login = activated_at FROM users"), ["1|1"])
+        XCTAssertTrue(try django(["db", db, "view", "POST"] + link).stdout.hasPrefix("400 "), "used up")
+
+        // Purged between the confirmation page and the click: refused, and nothing comes back.
+        let kim = try initAndRegister("kim", "kim@example.com").split(separator: "/").suffix(2).map(String.init)
+        XCTAssertTrue(try django(["db", db, "view", "GET"] + kim).stdout.hasPrefix("200 "))
+        try sql("DELETE FROM users WHERE user_id = 'kim'")
+        XCTAssertTrue(try django(["db", db, "view", "POST"] + kim).stdout.hasPrefix("400 "))
+        XCTAssertEqual(try sql("SELECT count(*) FROM users WHERE user_id = 'kim'"), ["0"])
+    }
 }

@@ -5,7 +5,9 @@
                                        Verifies each with Django, then adds random ones made by
                                        Django for accounts to verify. JSON on stdout.
     crosscheck.py db DB ACTION ARGS    Works on the users table accounts created, through the
-                                       Django model in sharedsite/models.py.
+                                       Django model in sharedsite/models.py; `view METHOD UID
+                                       TOKEN` calls the activation view of sharedsite/views.py
+                                       (docs/django.md) and prints its status and body.
 
 Settings come from the environment: DJ_SECRET_KEY, DJ_FALLBACKS (JSON list), DJ_TIME_ZONE,
 DJ_TIMEOUT.
@@ -128,6 +130,14 @@ def db(action, args):
             "activated_at": user.activated_at and user.activated_at.isoformat(),
             "has_usable_password": user.has_usable_password(),
         }, ensure_ascii=False))
+    elif action == "view":
+        from django.test import RequestFactory
+        from sharedsite.views import activate
+
+        method, uidb64, token = args
+        request = getattr(RequestFactory(), method.lower())(f"/users/activate/{uidb64}/{token}/")
+        response = activate(request, uidb64, token)
+        print(response.status_code, response.content.decode())
     else:
         sys.exit(f"unknown db action {action}")
 
