@@ -12,13 +12,10 @@ RELEASE_BIN = .build/release/accounts
 
 all: build
 
-# System libraries (Debian): OpenSSL 3 and SQLite headers; the sqlite3 and openssl commands the tests use.
+# From Debian: OpenSSL 3 and SQLite headers, the sqlite3 and openssl commands the tests use, and
+# the servers the tests start in temporary directories (Postfix, Dovecot). Only what is missing.
 deps:
-	@if ! pkg-config --exists openssl sqlite3 2>/dev/null || ! command -v sqlite3 >/dev/null || ! command -v openssl >/dev/null; then \
-		echo "installing libssl-dev libsqlite3-dev sqlite3 pkg-config (apt)"; \
-		SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
-		$$SUDO apt-get update && $$SUDO apt-get install -y --no-install-recommends libssl-dev libsqlite3-dev sqlite3 pkg-config openssl; \
-	fi
+	@scripts/install-deps.sh
 
 # The Swift runtime and Foundation linked in statically: a process starts in about half the
 # time (the bench's empty-database list: ~8 ms instead of ~20) and needs no Swift toolchain to run.

@@ -86,6 +86,7 @@ def main():
         empty_process(options, accounts, work, report)
         big_table(options, accounts, work, report)
         registrations(options, accounts, work, report)
+        delivery(options, accounts, work, report)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     results = {
@@ -244,6 +245,71 @@ def registrations(options, accounts, work, report):
     report.add(f"register --from-csv --no-send, {count:,} users", ours, django, "Django bulk_create", ours / django,
                ">= 10x Django", ours / django >= 10, "per s",
                "whole process, checking every row and writing an audit entry per account; Django's time is bulk_create alone")
+
+
+def delivery(options, accounts, work, report):
+    """1,000 activation mails through a local Postfix (STARTTLS+AUTH, delivered to discard(8)),
+    over 1, 4 and 8 connections, against smtplib over one connection (Django's send_mass_mail)."""
+    count = 1000
+    directory = os.path.join(work, "delivery")
+    os.mkdir(directory)
+    os.chmod(work, 0o755)  # Postfix's unprivileged processes must reach their directory
+    name = f"deliver {count:,} mails via Postfix"
+    if os.getuid() != 0 or not shutil.which("postfix") and not os.path.exists("/usr/sbin/postfix"):
+        report.add(name, None, None, "smtplib", None, ">= 3x smtplib at 8", None, "per s",
+                   "skipped: needs root and Postfix (make deps installs it)")
+        return
+    run_process(["sh", "-c", """
+        openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj "/CN=bench CA"
+        openssl req -newkey rsa:2048 -nodes -keyout localhost.key -out localhost.csr -subj "/CN=localhost"
+        printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' > localhost.ext
+        openssl x509 -req -in localhost.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out localhost.pem -days 2 -extfile localhost.ext
+        """], cwd=directory)
+    user, password = "bench@example.com", "bench-password-0123456789"
+    relay = subprocess.Popen([options.python, os.path.join(HERE, "..", "Tests", "smtp", "postfix.py"), "--dir", os.path.join(directory, "postfix"),
+                              "--cert", os.path.join(directory, "localhost.pem"), "--key", os.path.join(directory, "localhost.key"),
+                              "--user", user, "--password", password, "--set", "virtual_transport = discard"],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        ready = relay.stdout.readline().split()
+        if len(ready) != 3 or ready[0] != "READY":
+            sys.exit(f"bench: Postfix did not start ({ready})")
+        port = ready[1]
+        with open(os.path.join(directory, "class.csv"), "w") as file:
+            file.write("user_id,email\n" + "".join(f"mail{i},mail{i}@example.com\n" for i in range(count)))
+        secrets = os.path.join(directory, "secrets.json")
+        run_process([accounts, "init", "-q", "--database", os.path.join(directory, "init.sqlite3"), "--secrets", secrets])
+        with open(secrets) as file:
+            key = json.load(file)["SECRET_KEY"]
+        with open(secrets, "w") as file:
+            json.dump({"SECRET_KEY": key, "EMAIL_HOST_PASSWORD": password}, file)
+        environment = dict(os.environ, ACCOUNTS_EMAIL_HOST="localhost", ACCOUNTS_EMAIL_PORT=port, ACCOUNTS_EMAIL_USE_TLS="true",
+                           ACCOUNTS_EMAIL_HOST_USER=user, ACCOUNTS_EMAIL_SSL_CAFILE=os.path.join(directory, "ca.pem"),
+                           ACCOUNTS_DEFAULT_FROM_EMAIL="회원관리 <%s>" % user, ACCOUNTS_SECRETS=secrets)
+        rates = {}
+        for concurrency in (1, 4, 8):
+            database = os.path.join(directory, f"c{concurrency}.sqlite3")
+            # The accounts first, untimed; then only the delivery is: send-activation --pending
+            # claims all 1,000 in one transaction and mails them.
+            subprocess.run([accounts, "register", "--from-csv", "class.csv", "--no-send", "-q", "--database", database],
+                           cwd=directory, env=environment, check=True)
+            start = time.perf_counter()
+            subprocess.run([accounts, "send-activation", "--pending", "--concurrency", str(concurrency), "-q", "--database", database],
+                           cwd=directory, env=environment, check=True)
+            rates[concurrency] = count / (time.perf_counter() - start)
+        smtplib_seconds = float(subprocess.run([options.python, os.path.join(HERE, "smtplib_side.py"), "localhost", port,
+                                                os.path.join(directory, "ca.pem"), user, password, str(count)],
+                                               capture_output=True, text=True, check=True).stdout)
+        reference = count / smtplib_seconds
+        scaling = f"1 -> 8 connections: {rates[8] / rates[1]:.1f}x"
+        for concurrency in (1, 4):
+            report.add(f"{name}, --concurrency {concurrency}", rates[concurrency], reference, "smtplib, 1 connection",
+                       rates[concurrency] / reference, "", None, "mails per s")
+        report.add(f"{name}, --concurrency 8", rates[8], reference, "smtplib, 1 connection", rates[8] / reference,
+                   ">= 3x smtplib", rates[8] / reference >= 3, "mails per s", scaling)
+    finally:
+        relay.stdin.close()
+        relay.wait(60)
 
 
 if __name__ == "__main__":

@@ -83,6 +83,13 @@ public protocol AccountStore: Sendable {
     /// the account did not change).
     func abandonMail(_ entry: OutboxEntry, at instant: UTCDateTime, reason: String) throws
 
+    /// Makes queued mails (never tried) due no sooner than `until`: the relay said "not now".
+    func deferMail(_ ids: [Int64], until: UTCDateTime) throws
+
+    /// How many queued or failed-temporary mails are not due yet at `instant`, and when the
+    /// first of them is.
+    func mailNotYetDue(at instant: UTCDateTime) throws -> (count: Int, next: UTCDateTime?)
+
     /// The account's newest mail that is queued, waiting for a retry, or being sent (taken at or
     /// after `inFlightSince`; one taken earlier was interrupted and does not count).
     func pendingMail(for user: User, inFlightSince: UTCDateTime) throws -> OutboxEntry?

@@ -19,6 +19,8 @@ public struct FailureTally: Sendable {
     public private(set) var reasons: [Reason] = []
     public private(set) var count = 0
     public private(set) var temporary = 0
+    /// Failures that say the settings are wrong (also counted in `temporary`: retried once fixed).
+    public private(set) var configuration = 0
     /// Failures beyond `maximumReasons` distinct reasons.
     public private(set) var ungrouped = 0
     private var indexByMessage: [String: Int] = [:]
@@ -30,6 +32,7 @@ public struct FailureTally: Sendable {
     public mutating func add(_ failure: MailFailure, userID: String?) {
         count += 1
         if !failure.permanent { temporary += 1 }
+        if failure.error.kind == .configuration { configuration += 1 }
         let message = failure.error.message
         if let index = indexByMessage[message] {
             reasons[index].count += 1
@@ -43,11 +46,19 @@ public struct FailureTally: Sendable {
         }
     }
 
-    /// nil when nothing failed.
-    public func error(of total: Int) -> AccountsError? {
+    /// nil when nothing failed. A refusal about the settings (78) comes before "try later"
+    /// (75): retrying will not help until someone fixes them. `notTried` mails were never
+    /// attempted (the run stopped when the relay said "not now"); they are due at `until`.
+    public func error(of total: Int, notTried: Int = 0, until: UTCDateTime? = nil) -> AccountsError? {
         guard let first = reasons.first else { return nil }
-        let kind: AccountsError.Kind = temporary > 0 ? .temporary : first.kind
+        let kind: AccountsError.Kind = configuration > 0 ? .configuration : temporary > 0 || notTried > 0 ? .temporary : first.kind
+        let firstOfKind = kind == .configuration ? reasons.first { $0.kind == .configuration } ?? first : first
         let retried = temporary > 0 ? " (\(temporary) will be retried)" : ""
-        return AccountsError(kind, "\(count) of \(total) activation mails were not sent\(retried); first: \(first.message)")
+        var message = "\(count) of \(total) activation mails were not sent\(retried)"
+        if notTried > 0 {
+            let when = until.map { " from \(String($0.wholeSecondsText.prefix(16))) UTC" } ?? ""
+            message += "; \(notTried) were not tried after the relay said no, and stay queued: accounts outbox retry sends them\(when)"
+        }
+        return AccountsError(kind, message + "; \(kind == .configuration ? "" : "first: ")\(firstOfKind.message)")
     }
 }

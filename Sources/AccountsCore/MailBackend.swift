@@ -5,6 +5,14 @@ public protocol MailBackend {
     /// Delivers `message` and says where it went. Throws a `MailFailure`: its error's kind is the
     /// exit code, and it says whether the server refused the message for good.
     func send(_ message: MailMessage) throws -> MailReceipt
+
+    /// Whether the next message would go over a connection already open (so needs no new one).
+    var isConnected: Bool { get }
+}
+
+extension MailBackend {
+    /// Backends without connections are always ready.
+    public var isConnected: Bool { true }
 }
 
 /// Django's file backend: one `.eml` file per message in a directory, created if needed.

@@ -136,10 +136,28 @@ public struct MailMessage: Sendable {
 
     // MARK: - Bodies
 
-    /// Every line ending as CRLF, so the base64 content is canonical text.
+    /// Every line ending (CRLF, LF or a lone CR) as CRLF, so the base64 content is canonical
+    /// text. On bytes: Foundation's replacingOccurrences was a fifth of a bulk run's CPU.
     static func crlf(_ text: String) -> String {
-        text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
-            .replacingOccurrences(of: "\n", with: "\r\n")
+        String(decoding: crlfBytes(Array(text.utf8)), as: UTF8.self)
+    }
+
+    static func crlfBytes(_ bytes: [UInt8]) -> [UInt8] {
+        var result: [UInt8] = []
+        result.reserveCapacity(bytes.count + bytes.count / 32)
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\r") || byte == UInt8(ascii: "\n") {
+                result.append(UInt8(ascii: "\r"))
+                result.append(UInt8(ascii: "\n"))
+                if byte == UInt8(ascii: "\r"), index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "\n") { index += 1 }
+            } else {
+                result.append(byte)
+            }
+            index += 1
+        }
+        return result
     }
 
     static func base64Lines(_ text: String) -> [String] {

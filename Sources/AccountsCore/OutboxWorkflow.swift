@@ -1,4 +1,6 @@
-/// `outbox retry`: sends the queued and failed-temporary activation mails whose time has come.
+/// `outbox retry`: sends the queued and failed-temporary activation mails whose time has come,
+/// over one connection. When the relay says "not now" (any failure that is not about one
+/// message), the run stops: the rest stays for the next run rather than failing one by one.
 public struct OutboxWorkflow {
     let store: AccountStore
     let links: ActivationLinks
@@ -26,10 +28,17 @@ public struct OutboxWorkflow {
         public var abandoned = 0
         public var notTaken = 0
 
+        /// Due mails not tried: the run stopped after `stoppedBy`.
+        public var notTried = 0
+        public var stoppedBy: MailFailure?
+        /// Mails not due yet (a retry later), and when the first of them is.
+        public var waiting = 0
+        public var nextAttemptAt: UTCDateTime?
+
         /// Every mail tried.
         public var total: Int { sent + failures.count + abandoned + notTaken }
         /// The error the run ends with (see `FailureTally`); nil when nothing failed.
-        public var error: AccountsError? { failures.error(of: sent + failures.count) }
+        public var error: AccountsError? { failures.error(of: sent + failures.count + notTried, notTried: notTried) }
     }
 
     /// Sends every due mail (with `includingNotYetDue`, every queued and failed-temporary one),
@@ -38,7 +47,12 @@ public struct OutboxWorkflow {
                       report: (OutboxEntry, Outcome) -> Void = { _, _ in }) throws -> Summary {
         var summary = Summary()
         let delivery = ActivationDelivery(store: store, links: links, mail: mail)
-        for due in try store.dueMail(at: instant, includingNotYetDue: includingNotYetDue) {
+        let dueMail = try store.dueMail(at: instant, includingNotYetDue: includingNotYetDue)
+        for (index, due) in dueMail.enumerated() {
+            if summary.stoppedBy != nil {
+                summary.notTried = dueMail.count - index
+                break
+            }
             let attempt = try delivery.deliver(mailID: due.id, at: .now())
             let outcome: Outcome
             switch attempt.outcome {
@@ -48,6 +62,7 @@ public struct OutboxWorkflow {
             case .delivery(.failed(let failure)):
                 outcome = .failed(failure)
                 summary.failures.add(failure, userID: attempt.user?.userID)
+                if !failure.permanent { summary.stoppedBy = failure }
             case .abandoned(let reason):
                 outcome = .abandoned(reason: reason)
                 summary.abandoned += 1
@@ -56,6 +71,9 @@ public struct OutboxWorkflow {
                 summary.notTaken += 1
             }
             report(attempt.entry ?? due, outcome)
+        }
+        if !includingNotYetDue {
+            (summary.waiting, summary.nextAttemptAt) = try store.mailNotYetDue(at: instant)
         }
         return summary
     }

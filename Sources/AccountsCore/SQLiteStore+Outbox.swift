@@ -32,12 +32,15 @@ extension SQLiteStore {
         }
     }
 
+    // The per-mail statements below are cached: compiling them anew for each of a bulk run's mails
+    // cost more CPU than sending them.
+
     public func beginSending(_ entry: OutboxEntry, at instant: UTCDateTime) throws -> OutboxEntry? {
         try write { db in
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 UPDATE outbox SET state = ?, attempts = attempts + 1, updated_at = ?
                 WHERE id = ? AND state IN (?, ?)
-                """, arguments: [OutboxState.sending.rawValue, instant.storageText, entry.id,
+                """).execute(arguments: [OutboxState.sending.rawValue, instant.storageText, entry.id,
                                  OutboxState.queued.rawValue, OutboxState.failedTemporary.rawValue])
             guard db.changesCount == 1 else { return nil }
             return try Self.outboxEntry(db, id: entry.id)
@@ -46,12 +49,12 @@ extension SQLiteStore {
 
     public func finishSending(_ entry: OutboxEntry, for user: User, at instant: UTCDateTime, receipt: MailReceipt) throws {
         try write { db in
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 UPDATE outbox SET state = ?, last_code = ?, last_reply = ?, updated_at = ?, sent_at = ?, next_attempt_at = NULL
                 WHERE id = ?
-                """, arguments: [OutboxState.sent.rawValue, receipt.replyCode, receipt.replyText.map { printable($0, limit: 500) },
-                                 instant.storageText, instant.storageText, entry.id])
-            try db.execute(sql: "UPDATE users SET activation_sent_at = ? WHERE id = ?", arguments: [instant.storageText, user.id])
+                """).execute(arguments: [OutboxState.sent.rawValue, receipt.replyCode, receipt.replyText.map { printable($0, limit: 500) },
+                                         instant.storageText, instant.storageText, entry.id])
+            try db.cachedStatement(sql: "UPDATE users SET activation_sent_at = ? WHERE id = ?").execute(arguments: [instant.storageText, user.id])
             try audit(db, .sendActivation, user, .ok, "mail to \(receipt.destination)", at: instant)
         }
     }
@@ -60,9 +63,9 @@ extension SQLiteStore {
         try write { db in
             let state: OutboxState = failure.permanent ? .failedPermanent : .failedTemporary
             let due = failure.permanent ? nil : instant.adding(seconds: OutboxEntry.retryDelay(afterAttempts: entry.attempts))
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 UPDATE outbox SET state = ?, last_code = ?, last_reply = ?, updated_at = ?, next_attempt_at = ? WHERE id = ?
-                """, arguments: [state.rawValue, failure.replyCode, printable(failure.error.message, limit: 500),
+                """).execute(arguments: [state.rawValue, failure.replyCode, printable(failure.error.message, limit: 500),
                                  instant.storageText, due?.storageText, entry.id])
             try audit(db, .sendActivation, user, .failed, failure.error.message, at: instant)
         }
@@ -72,6 +75,27 @@ extension SQLiteStore {
         try write { db in
             try db.execute(sql: "UPDATE outbox SET state = ?, last_reply = ?, updated_at = ?, next_attempt_at = NULL WHERE id = ?",
                            arguments: [OutboxState.failedPermanent.rawValue, reason, instant.storageText, entry.id])
+        }
+    }
+
+    public func deferMail(_ ids: [Int64], until: UTCDateTime) throws {
+        guard !ids.isEmpty else { return }
+        try write(manyStatements: true) { db in
+            let statement = try db.makeStatement(sql: "UPDATE outbox SET next_attempt_at = ? WHERE id = ? AND state = ?")
+            for id in ids {
+                try statement.execute(arguments: [until.storageText, id, OutboxState.queued.rawValue])
+            }
+        }
+    }
+
+    public func mailNotYetDue(at instant: UTCDateTime) throws -> (count: Int, next: UTCDateTime?) {
+        try read { db in
+            let row = try Row.fetchOne(db, sql: """
+                SELECT count(*) AS waiting, min(next_attempt_at) AS next FROM outbox
+                WHERE state IN (?, ?) AND next_attempt_at > ?
+                """, arguments: [OutboxState.queued.rawValue, OutboxState.failedTemporary.rawValue, instant.storageText])
+            guard let row else { return (0, nil) }
+            return (try row.field("waiting", table: "outbox"), try row.date("next", table: "outbox"))
         }
     }
 
@@ -139,9 +163,9 @@ extension SQLiteStore {
     }
 
     private static func outboxEntry(_ db: Database, id: Int64) throws -> OutboxEntry? {
-        try Row.fetchOne(db, sql: """
+        try Row.fetchOne(db.cachedStatement(sql: """
             SELECT outbox.*, users.user_id FROM outbox LEFT JOIN users ON users.id = outbox.account_id WHERE outbox.id = ?
-            """, arguments: [id]).map(outboxEntry(from:))
+            """), arguments: [id]).map(outboxEntry(from:))
     }
 
     private static func outboxEntry(from row: Row) throws -> OutboxEntry {

@@ -120,7 +120,7 @@ public final class SQLiteStore: AccountStore, Sendable {
 
     public func user(id: Int64) throws -> User? {
         try read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM users WHERE id = ?", arguments: [id]).map(Self.user(from:))
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM users WHERE id = ?"), arguments: [id]).map(Self.user(from:))
         }
     }
 

@@ -57,12 +57,12 @@ public struct SendActivationWorkflow {
     }
 
     /// Sends what `claimAllPending` claimed, and gives the cooldown back for every mail that
-    /// failed, so that it does not hold up the next one.
+    /// failed or was not tried, so that it does not hold up the next one.
     public func deliver(_ claims: [PendingMailClaim], with delivery: BulkDelivery, claimedAt instant: UTCDateTime,
-                        progress: @escaping @Sendable (Int, Int) -> Void) throws -> BulkDelivery.Report {
+                        progress: @escaping @Sendable (BulkDelivery.Progress) -> Void) throws -> BulkDelivery.Report {
         let report = try delivery.deliver(claims.map(\.mailID), progress: progress)
-        let failed = Set(report.failedMailIDs)
-        for claim in claims where failed.contains(claim.mailID) {
+        let unsent = Set(report.failedMailIDs + report.deferredMailIDs)
+        for claim in claims where unsent.contains(claim.mailID) {
             releaseCooldown(accountID: claim.accountID, claimedAt: instant, previous: claim.previous)
         }
         return report

@@ -20,6 +20,8 @@ public struct Settings: Sendable {
     public var emailUseSSL = false
     public var emailTimeout = 30
     public var emailSSLCAFile: String?
+    /// The name said in EHLO; nil: this machine's fully-qualified name, else its address.
+    public var emailEHLOName: String?
     public var defaultLevel: String? = "2"
     public var defaultDepartment: String? = "컴퓨터공학부"
     /// nil: the templates built into the binary.
@@ -103,6 +105,13 @@ public struct Settings: Sendable {
         "EMAIL_USE_SSL": { $0.emailUseSSL = try boolean($1, $2) },
         "EMAIL_TIMEOUT": { $0.emailTimeout = try integer($1, $2, range: 1...3600) },
         "EMAIL_SSL_CAFILE": { $0.emailSSLCAFile = try optionalString($1, $2) },
+        "EMAIL_EHLO_NAME": { settings, value, source in
+            let name = try optionalString(value, source)
+            if let name, !SMTPConfiguration.isDomainName(name) && !SMTPConfiguration.isAddressLiteral(name) {
+                throw AccountsError(.configuration, "\(source) must be a domain name (mail.example.com) or an address literal ([192.0.2.1])")
+            }
+            settings.emailEHLOName = name
+        },
         "DEFAULT_LEVEL": { $0.defaultLevel = try optionalString($1, $2) },
         "DEFAULT_DEPARTMENT": { $0.defaultDepartment = try optionalString($1, $2) },
         "TEMPLATES_DIR": { $0.templatesDir = try optionalString($1, $2) },

@@ -18,9 +18,9 @@ struct MailRun {
     }
 
     /// The progress reporter's callback for `total` mails.
-    func progress(total: Int) -> @Sendable (Int, Int) -> Void {
+    func progress(total: Int) -> @Sendable (BulkDelivery.Progress) -> Void {
         let reporter = ProgressReporter(label: "mailing", total: total, quiet: context.quiet)
-        return { done, _ in reporter.update(done: done) }
+        return { progress in reporter.update(sent: progress.sent, failed: progress.failed, skipped: progress.skipped) }
     }
 
     func summarize(_ report: BulkDelivery.Report) {
@@ -32,7 +32,12 @@ struct MailRun {
         if report.failures.ungrouped > 0 {
             Output.error("not mailed: \(report.failures.ungrouped) more, for other reasons; see: accounts outbox --state failed-temporary, --state failed-permanent")
         }
+        if let stop = report.stoppedBy, !report.deferredMailIDs.isEmpty {
+            let when = report.deferredUntil.map { " from \(String($0.wholeSecondsText.prefix(16))) UTC" } ?? ""
+            Output.error("not tried: \(report.deferredMailIDs.count), after the relay said: \(stop.error.message); they stay queued, and accounts outbox retry sends them\(when)")
+        }
         context.info("mailed \(report.sent), failed \(report.failures.count)"
+            + (report.deferredMailIDs.isEmpty ? "" : ", not tried \(report.deferredMailIDs.count)")
             + (report.notTaken > 0 ? ", \(report.notTaken) sent by another process or no longer to be sent" : ""))
     }
 }

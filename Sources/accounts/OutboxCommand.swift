@@ -74,10 +74,14 @@ struct OutboxRetryCommand: ParsableCommand {
         abstract: "Send the queued and failed-temporary mails that are due.",
         discussion: """
             Each mail gets a fresh link. A mail whose account is gone, already active, or has
-            another address now is marked failed-permanent instead. Prints one line per mail on
-            stderr (nothing with --quiet) and, with --format json, a summary on stdout. Exit 0 when
-            nothing failed; 75 when some mail failed and will be retried; otherwise the exit code
-            of the first failure. For cron: */10 * * * * accounts outbox retry --quiet
+            another address now is marked failed-permanent instead. When the relay says "not now"
+            (a 4xx, a refused connection, a timeout, a refusal about the settings) the run stops;
+            the rest waits for the next run. Prints one line per mail on stderr, then how many are
+            waiting for a later retry and when the first is due (nothing with --quiet); with
+            --format json, a summary on stdout. Exit 0 when nothing failed; 78 when the relay
+            refused the settings; 75 when some mail failed or was not tried and will be retried;
+            otherwise the exit code of the first failure.
+            For cron: */10 * * * * accounts outbox retry --quiet
             """
     )
 
@@ -109,6 +113,12 @@ struct OutboxRetryCommand: ParsableCommand {
                 context.info("skipped \(who): another process is sending it")
             }
         }
+        if let stop = summary.stoppedBy, summary.notTried > 0 {
+            context.info("stopped after the relay said no (\(stop.error.message)): \(summary.notTried) due mails not tried; the next run tries them")
+        }
+        if summary.waiting > 0, let next = summary.nextAttemptAt {
+            context.info("\(summary.waiting) mails wait for a later retry, the first due at \(next.wholeSecondsText) UTC; accounts outbox retry --all sends them now")
+        }
         if format == .json {
             Output.standardOutput.line(JSONWriter.object([
                 ("sent", .int(Int64(summary.sent))),
@@ -116,6 +126,9 @@ struct OutboxRetryCommand: ParsableCommand {
                 ("failed_permanent", .int(Int64(summary.failures.permanent))),
                 ("dropped", .int(Int64(summary.abandoned))),
                 ("skipped", .int(Int64(summary.notTaken))),
+                ("not_tried", .int(Int64(summary.notTried))),
+                ("waiting", .int(Int64(summary.waiting))),
+                ("next_attempt_at", summary.nextAttemptAt.map { .string($0.iso8601) } ?? .null),
             ]))
         }
         if let error = summary.error { throw error }

@@ -20,8 +20,10 @@ final class ProgressReporter: Sendable {
         self.quiet = quiet
     }
 
-    func update(done: Int) {
+    /// `sent` and `failed` so far (and `skipped`: sent by another process, or no longer due).
+    func update(sent: Int, failed: Int, skipped: Int = 0) {
         guard !quiet else { return }
+        let done = sent + failed + skipped
         let now = Date()
         let interval = isTerminal ? 0.1 : 5.0
         let due = lastShown.withLock { last -> Bool in
@@ -33,7 +35,7 @@ final class ProgressReporter: Sendable {
         let elapsed = max(now.timeIntervalSince(started), 0.001)
         let rate = Double(done) / elapsed
         let left = rate > 0 ? Int((Double(total - done) / rate).rounded(.up)) : 0
-        let counts = "\(done)/\(total)  \(String(format: "%.1f", rate))/s  ETA \(left / 60):\(String(format: "%02d", left % 60))"
+        let counts = "\(done)/\(total)  sent \(sent), failed \(failed)  \(String(format: "%.1f", rate))/s  ETA \(left / 60):\(String(format: "%02d", left % 60))"
         if isTerminal {
             let width = 30
             let filled = total == 0 ? width : width * done / total

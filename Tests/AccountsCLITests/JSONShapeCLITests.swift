@@ -50,6 +50,6 @@ final class JSONShapeCLITests: CLITestCase {
         XCTAssertEqual(keys(mail), ["id", "account_id", "user_id", "recipient", "state", "attempts", "last_code", "last_reply",
                                     "created_at", "updated_at", "next_attempt_at", "sent_at"])
         XCTAssertEqual(keys(try accounts("outbox", "retry", "--format", "json").stdout),
-                       ["sent", "failed_temporary", "failed_permanent", "dropped", "skipped"])
+                       ["sent", "failed_temporary", "failed_permanent", "dropped", "skipped", "not_tried", "waiting", "next_attempt_at"])
     }
 }

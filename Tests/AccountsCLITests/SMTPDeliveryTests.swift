@@ -73,8 +73,8 @@ final class SMTPDeliveryTests: SMTPCLITestCase {
         XCTAssertEqual(server.received.count, 0)
         let walk = try accounts("check-smtp", "--to", "x@example.com")
         XCTAssertEqual(walk.status, 69)
-        XCTAssertFalse(walk.stdout.contains("C: AUTH"), "no credentials in clear: \(walk.stdout)")
-        XCTAssertFalse(walk.stdout.contains("C: MAIL"))
+        XCTAssertFalse(walk.stderr.contains("C: AUTH"), "no credentials in clear: \(walk.stderr)")
+        XCTAssertFalse(walk.stderr.contains("C: MAIL"))
         assertNoPassword(result, walk)
     }
 
@@ -132,7 +132,7 @@ final class SMTPDeliveryTests: SMTPCLITestCase {
         for expected in ["S: 220 ", "C: EHLO ", "250-STARTTLS", "C: STARTTLS", "TLS established with localhost: TLSv1.",
                          "C: AUTH PLAIN ********", "S: 235", "ok: connected, encrypted", "authenticated as \(user)",
                          "ok: test message accepted for postmaster@example.com: 250"] {
-            XCTAssertTrue(result.stdout.contains(expected), "missing \(expected) in:\n\(result.stdout)")
+            XCTAssertTrue(result.stderr.contains(expected), "missing \(expected) in:\n\(result.stderr)")
         }
         XCTAssertEqual(server.received.count, 1)
         assertNoPassword(result)

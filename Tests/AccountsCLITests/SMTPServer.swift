@@ -95,11 +95,11 @@ final class SMTPTestServer {
     private let helper: HelperServer
 
     init(python: String, security: String, behaviour: String = "normal", certificate: (cert: String, key: String)?,
-         user: String, password: String, in directory: String) throws {
-        port = Self.freePort()
-        maildir = directory + "/received-\(port)"
+         user: String, password: String, in directory: String, port: Int? = nil) throws {
+        self.port = port ?? Self.freePort()
+        maildir = directory + "/received-\(self.port)"
         try FileManager.default.createDirectory(atPath: maildir, withIntermediateDirectories: true)
-        var arguments = ["--port", String(port), "--maildir", maildir, "--security", security, "--behaviour", behaviour]
+        var arguments = ["--port", String(self.port), "--maildir", maildir, "--security", security, "--behaviour", behaviour]
         if let certificate { arguments += ["--cert", certificate.cert, "--key", certificate.key] }
         helper = try HelperServer(python: python, script: "Tests/smtp/server.py", arguments: arguments,
                                   environment: ["SMTP_TEST_USER": user, "SMTP_TEST_PASSWORD": password])

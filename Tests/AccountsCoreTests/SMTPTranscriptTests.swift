@@ -22,7 +22,7 @@ final class SMTPTranscriptTests: XCTestCase {
     func connection(_ stream: ScriptedStream, security: SMTPConfiguration.Security = .none, user: String = "",
                     tlsWorks: Bool = false, transcript: ((String) -> Void)? = nil) -> SMTPConnection {
         SMTPConnection(configuration: SMTPConfiguration(host: "mx.test", port: 25, security: security, username: user,
-                                                        password: user.isEmpty ? nil : "pw", timeout: 5, localName: "client.test"),
+                                                        password: user.isEmpty ? nil : "pw", timeout: 5, ehloName: "client.test"),
                        transcript: transcript, connector: { _ in stream }, upgrader: { plain, _ in
                            // Stands in for a TLS session: same bytes, but the client believes it is encrypted.
                            guard tlsWorks else { throw StreamFailure.tls("no TLS in this test") }
@@ -116,14 +116,33 @@ final class SMTPTranscriptTests: XCTestCase {
         XCTAssertEqual(failing.written, "EHLO client.test\r\nSTARTTLS\r\n")
     }
 
-    func testSeveralMessagesOnOneConnectionWithRSETBetween() throws {
+    /// A finished DATA ends the transaction (RFC 5321 4.1.1.4), so the next MAIL follows it
+    /// directly: an RSET between them would only cost a round trip per message.
+    func testSeveralMessagesOnOneConnection() throws {
         let stream = ScriptedStream(["220 x\r\n", "250 x\r\n", "250 ok\r\n", "250 ok\r\n", "354 go\r\n", "250 one\r\n",
-                                     "250 reset\r\n", "250 ok\r\n", "250 ok\r\n", "354 go\r\n", "250 two\r\n"])
+                                     "250 ok\r\n", "250 ok\r\n", "354 go\r\n", "250 two\r\n"])
         let smtp = connection(stream)
         try smtp.open()
         XCTAssertEqual(try smtp.send(message, from: "a@example.com", to: "b@example.com").text, "one")
         XCTAssertEqual(try smtp.send(message, from: "a@example.com", to: "c@example.com").text, "two")
-        XCTAssertEqual(stream.written.components(separatedBy: "RSET\r\n").count, 2)
+        XCTAssertFalse(stream.written.contains("RSET"))
+        XCTAssertEqual(stream.written.components(separatedBy: "MAIL FROM:").count, 3)
+    }
+
+    /// With PIPELINING (RFC 2920) the envelope goes in one write; every reply is read, and the
+    /// first refusal is the one reported.
+    func testPipelinedEnvelope() throws {
+        let stream = ScriptedStream(["220 x\r\n", "250-x\r\n250 PIPELINING\r\n", "250 ok\r\n250 ok\r\n354 go\r\n", "250 queued\r\n",
+                                     "250 ok\r\n550 5.1.1 no such user\r\n554 5.5.1 no valid recipients\r\n"])
+        let smtp = connection(stream)
+        try smtp.open()
+        XCTAssertEqual(try smtp.send(message, from: "a@example.com", to: "b@example.com").code, 250)
+        XCTAssertTrue(stream.written.contains("MAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.com>\r\nDATA\r\n"), stream.written)
+        XCTAssertThrowsError(try smtp.send(message, from: "a@example.com", to: "nobody@example.com")) { error in
+            let smtp = error as? SMTPError
+            XCTAssertEqual(smtp?.stage, .rcptTo)
+            XCTAssertEqual(smtp?.kind, .badData)
+        }
     }
 
     func testSizeLimitIsRespected() throws {

@@ -2,7 +2,8 @@ import Foundation
 
 /// One SMTP conversation (RFC 5321): greeting, EHLO (HELO only after 500/502), STARTTLS when
 /// required and never skipped, EHLO again, AUTH PLAIN or LOGIN over TLS only, then any number
-/// of messages (RSET between), then QUIT. The whole of `open()`, and of each `send`, must
+/// of messages (each finished DATA ends its transaction; a failed one closes the connection),
+/// then QUIT. The whole of `open()`, and of each `send`, must
 /// finish within the configured timeout.
 public final class SMTPConnection {
     public let configuration: SMTPConfiguration
@@ -19,7 +20,11 @@ public final class SMTPConnection {
     private var stream: ByteStream?
     private var reader = SMTPReplyReader()
     private var deadline = Deadline.after(seconds: 0)
-    private var messagesSent = 0
+    /// Between the 220 to STARTTLS (or the start of implicit TLS) and a finished handshake, and
+    /// after a failed one: nothing, not even QUIT, may be sent in clear.
+    private var mustNotSpeakInClear = false
+    /// The name we give in EHLO: EMAIL_EHLO_NAME, the machine's FQDN, or our address as a literal.
+    public private(set) var ehloName = "localhost"
 
     public var isEncrypted: Bool { tlsDescription != nil }
 
@@ -28,7 +33,7 @@ public final class SMTPConnection {
             try TCPStream.connect(host: configuration.host, port: configuration.port, deadline: deadline)
         }, upgrader: { stream, deadline in
             guard let tcp = stream as? TCPStream else { throw StreamFailure.tls("TLS needs a TCP connection") }
-            return try TLSStream(over: tcp, host: configuration.host, caFile: configuration.caFile, deadline: deadline)
+            return try TLSStream(over: tcp, host: configuration.host, certificates: configuration.caCertificates, deadline: deadline)
         })
     }
 
@@ -57,16 +62,23 @@ public final class SMTPConnection {
         }
         note("connecting to \(configuration.server)")
         stream = try perform(.connect) { try connector(deadline) }
+        ehloName = configuration.ehloName ?? (stream as? TCPStream)?.localAddressLiteral ?? "[127.0.0.1]"
         if configuration.security == .implicitTLS {
             try startTLS()
         }
-        greeting = try expect(.greeting, 220)
+        do {
+            greeting = try expect(.greeting, 220)
+        } catch let failure as SMTPError where failure.problem == .timedOut(seconds: configuration.timeout) && configuration.port == 465 {
+            // An implicit-TLS port waits for our TLS hello while we wait for its greeting.
+            throw error(.greeting, .misconfigured("port 465 expects EMAIL_USE_SSL (TLS from the first byte), and EMAIL_USE_TLS is for STARTTLS on port 587; no greeting came within \(configuration.timeout) s"))
+        }
         try hello()
         if configuration.security == .startTLS {
             guard capabilities["STARTTLS"] != nil else {
                 throw error(.startTLS, .insecure("the server does not offer STARTTLS, and EMAIL_USE_TLS requires it; nothing was sent"))
             }
             try command("STARTTLS", stage: .startTLS, expecting: 220)
+            mustNotSpeakInClear = true
             // RFC 3207 4.2 (CVE-2011-0411's client side): nothing may follow the 220 in clear. Bytes
             // already here were not sent over TLS, yet would be read as if they were.
             guard !reader.hasBufferedBytes else {
@@ -95,9 +107,6 @@ public final class SMTPConnection {
         for address in [sender, recipient] where address.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "<" || $0 == ">" }) {
             throw error(.mailFrom, .refused("refusing an envelope address with a line break or angle bracket"))
         }
-        if messagesSent > 0 {
-            try command("RSET", stage: .rset, expecting: 250)
-        }
         var mailFrom = "MAIL FROM:<\(sender)>"
         if let sizeText = capabilities["SIZE"] {
             if let limit = Int(sizeText), limit > 0, data.count > limit {
@@ -105,21 +114,37 @@ public final class SMTPConnection {
             }
             mailFrom += " SIZE=\(data.count)"
         }
-        try command(mailFrom, stage: .mailFrom, expecting: 250)
-        try command("RCPT TO:<\(recipient)>", stage: .rcptTo, expecting: 250, 251)
-        try command("DATA", stage: .data, expecting: 354)
+        let envelope: [(line: String, stage: SMTPError.Stage, codes: [Int])] = [
+            (mailFrom, .mailFrom, [250]), ("RCPT TO:<\(recipient)>", .rcptTo, [250, 251]), ("DATA", .data, [354]),
+        ]
+        if capabilities["PIPELINING"] != nil {
+            // RFC 2920: the envelope in one write and its three replies read after, one round
+            // trip instead of three. Every reply is read before the first refusal is reported.
+            for item in envelope { note("C: " + item.line) }
+            try perform(.mailFrom) { try stream!.write(Array(envelope.map { $0.line + "\r\n" }.joined().utf8), deadline: deadline) }
+            var refusal: SMTPError?
+            for (_, stage, codes) in envelope {
+                let reply = try readReply(stage)
+                if refusal == nil && !codes.contains(reply.code) { refusal = error(stage, .reply(reply)) }
+            }
+            if let refusal { throw refusal }
+        } else {
+            for (line, stage, codes) in envelope { try command(line, stage: stage, expecting: codes) }
+        }
         note("C: <\(data.count) bytes of message>")
         try perform(.message) { try stream!.write(data, deadline: deadline) }
-        let accepted = try expect(.message, 250)
-        messagesSent += 1
-        return accepted
+        return try expect(.message, 250)
     }
 
-    /// QUIT, politely but without waiting long; then close.
+    /// QUIT, politely but without waiting long; then close. Also after a failure (a refused
+    /// AUTH, say), so that the server sees a goodbye rather than a lost connection; but never in
+    /// clear on a connection whose TLS handshake was due and did not finish.
     public func close() {
         guard let stream else { return }
-        deadline = .after(seconds: min(5, Double(configuration.timeout)))
-        _ = try? command("QUIT", stage: .quit, expecting: 221)
+        if !mustNotSpeakInClear {
+            deadline = .after(seconds: min(5, Double(configuration.timeout)))
+            _ = try? command("QUIT", stage: .quit, expecting: 221)
+        }
         stream.close()
         self.stream = nil
     }
@@ -127,7 +152,7 @@ public final class SMTPConnection {
     // MARK: - Steps
 
     private func hello() throws {
-        let name = configuration.localName
+        let name = ehloName
         try write("EHLO \(name)", stage: .ehlo)
         let reply = try readReply(.ehlo)
         if reply.code == 250 {
@@ -147,7 +172,17 @@ public final class SMTPConnection {
 
     private func startTLS() throws {
         guard let plain = stream else { return }
-        stream = try perform(.tls) { try upgrader(plain, deadline) }
+        mustNotSpeakInClear = true
+        do {
+            stream = try perform(.tls) { try upgrader(plain, deadline) }
+        } catch let failure as SMTPError {
+            // OpenSSL read "220 …" as a TLS record: this port speaks plain SMTP first.
+            if configuration.security == .implicitTLS, case .tlsFailed(let detail) = failure.problem, detail.contains("wrong version number") {
+                throw error(.tls, .misconfigured("port \(configuration.port) speaks plain SMTP first, not TLS: port 587 expects EMAIL_USE_TLS (STARTTLS), and EMAIL_USE_SSL is for port 465"))
+            }
+            throw failure
+        }
+        mustNotSpeakInClear = false
         // Only what arrives over TLS counts from here on.
         reader = SMTPReplyReader()
         tlsDescription = (stream as? TLSStream)?.negotiated ?? "TLS"
@@ -177,6 +212,11 @@ public final class SMTPConnection {
 
     @discardableResult
     private func command(_ line: String, stage: SMTPError.Stage, expecting codes: Int..., masked: String? = nil) throws -> SMTPReply {
+        try command(line, stage: stage, expecting: codes, masked: masked)
+    }
+
+    @discardableResult
+    private func command(_ line: String, stage: SMTPError.Stage, expecting codes: [Int], masked: String? = nil) throws -> SMTPReply {
         try write(line, stage: stage, masked: masked)
         let reply = try readReply(stage)
         guard codes.contains(reply.code) else { throw error(stage, .reply(reply)) }
@@ -238,18 +278,23 @@ public final class SMTPConnection {
     /// CRLF line endings throughout, a leading "." doubled on every line (RFC 5321 4.5.2), and
     /// the terminating "." line.
     static func dotStuffed(_ message: String) -> [UInt8] {
-        var lines = MailMessage.crlf(message).components(separatedBy: "\r\n")
-        if lines.last == "" { lines.removeLast() }
-        var result = ""
-        for line in lines {
-            result += (line.hasPrefix(".") ? "." + line : line) + "\r\n"
+        let lines = MailMessage.crlfBytes(Array(message.utf8))
+        var result: [UInt8] = []
+        result.reserveCapacity(lines.count + 16)
+        var atLineStart = true
+        for byte in lines {
+            if atLineStart && byte == UInt8(ascii: ".") { result.append(UInt8(ascii: ".")) }
+            result.append(byte)
+            atLineStart = byte == UInt8(ascii: "\n")
         }
-        return Array((result + ".\r\n").utf8)
+        if !atLineStart && !result.isEmpty { result += Array("\r\n".utf8) }
+        result += Array(".\r\n".utf8)
+        return result
     }
 }
 
 /// Delivers messages over SMTP. With `keepsConnection` (bulk sending: one backend per delivery
-/// worker) the connection stays open for the next message, RSET between them; otherwise it is
+/// worker) the connection stays open for the next message; otherwise it is
 /// closed (QUIT) after each. Any failure closes it; the next message opens a new one. Not for use
 /// from two threads at once.
 public final class SMTPMailBackend: MailBackend {
@@ -264,13 +309,17 @@ public final class SMTPMailBackend: MailBackend {
 
     deinit { close() }
 
+    /// A connection is open and was usable when last used.
+    public var isConnected: Bool { connection != nil }
+
     public func send(_ message: MailMessage) throws -> MailReceipt {
         defer { if !keepsConnection { close() } }
         do {
             if connection == nil {
-                let opened = SMTPConnection(configuration: configuration)
-                try opened.open()
-                connection = opened
+                // Kept before it is opened, so that a failure halfway (a refused AUTH) still ends
+                // with QUIT rather than a lost connection.
+                connection = SMTPConnection(configuration: configuration)
+                try connection!.open()
             }
             let reply = try connection!.send(message, from: message.fromAddress, to: message.to)
             return MailReceipt(destination: "\(configuration.server) (\(reply.code) \(printable(reply.text, limit: 60)))",

@@ -1,18 +1,19 @@
 import COpenSSL
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// TLS over a connected TCP stream through the system OpenSSL: TLS 1.2 or newer, the system
-/// trust roots plus an optional CA file, SNI, and host name verification. There is no way to
-/// switch verification off.
+/// trust roots plus the certificates of EMAIL_SSL_CAFILE (read and checked with the settings),
+/// SNI, and host name verification. There is no way to switch verification off.
 final class TLSStream: ByteStream {
     private let tcp: TCPStream
     private let context: OpaquePointer
     private let ssl: OpaquePointer
 
     /// Performs the handshake; throws `.tls` with OpenSSL's reason when it or the certificate fails.
-    init(over tcp: TCPStream, host: String, caFile: String?, deadline: Deadline) throws(StreamFailure) {
+    init(over tcp: TCPStream, host: String, certificates: Data?, deadline: Deadline) throws(StreamFailure) {
         self.tcp = tcp
         ERR_clear_error()
         guard let context = SSL_CTX_new(TLS_client_method()) else { throw .tls("cannot create a TLS context: \(Self.lastError())") }
@@ -24,8 +25,8 @@ final class TLSStream: ByteStream {
         self.ssl = ssl
         guard accounts_ssl_ctx_set_min_tls12(context) == 1 else { throw .tls("cannot require TLS 1.2") }
         guard SSL_CTX_set_default_verify_paths(context) == 1 else { throw .tls("cannot load the system trust roots: \(Self.lastError())") }
-        if let caFile, SSL_CTX_load_verify_locations(context, caFile, nil) != 1 {
-            throw .tls("cannot load CA file \(caFile): \(Self.lastError())")
+        if let certificates {
+            try Self.trust(certificates, in: context)
         }
         SSL_set_verify(ssl, SSL_VERIFY_PEER, nil)
         guard SSL_set1_host(ssl, host) == 1 else { throw .tls("cannot set the host name to verify") }
@@ -99,6 +100,24 @@ final class TLSStream: ByteStream {
     deinit {
         SSL_free(ssl)
         SSL_CTX_free(context)
+    }
+
+    /// Adds every PEM certificate in `pem` to the context's trust store.
+    private static func trust(_ pem: Data, in context: OpaquePointer) throws(StreamFailure) {
+        let store = SSL_CTX_get_cert_store(context)
+        var added = 0
+        let result: StreamFailure? = pem.withUnsafeBytes { bytes in
+            guard let bio = BIO_new_mem_buf(bytes.baseAddress, Int32(bytes.count)) else { return .tls("cannot read EMAIL_SSL_CAFILE") }
+            defer { BIO_free(bio) }
+            while let certificate = PEM_read_bio_X509(bio, nil, nil, nil) {
+                defer { X509_free(certificate) }
+                if X509_STORE_add_cert(store, certificate) == 1 { added += 1 }
+            }
+            ERR_clear_error() // the loop ends on "no start line": the end of the file
+            return nil
+        }
+        if let result { throw result }
+        guard added > 0 else { throw .tls("EMAIL_SSL_CAFILE holds no PEM certificate") }
     }
 
     private static func lastError() -> String {
