@@ -8,7 +8,7 @@ DEMO    ?= demo
 DEBUG_BIN   = .build/debug/accounts
 RELEASE_BIN = .build/release/accounts
 
-.PHONY: all deps build debug test bench fuzz demo share install uninstall templates clean
+.PHONY: all deps build debug test bench fuzz demo share install uninstall clean
 
 all: build
 
@@ -79,10 +79,6 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/accounts $(DESTDIR)$(PREFIX)/share/man/man1/accounts.1 \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/accounts $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_accounts \
 		$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/accounts.fish
-
-# Rebuild the copy of templates/ that is compiled into the binary.
-templates:
-	$(PYTHON) scripts/embed-templates.py
 
 clean:
 	rm -rf .build $(DEMO)

@@ -1,9 +1,10 @@
 // swift-tools-version:6.1
 import PackageDescription
 
+// Linux only: the code calls Glibc (and prctl, /proc) directly, as Debian's packages are what it
+// is built, tested and deployed with.
 let package = Package(
     name: "accounts",
-    platforms: [.macOS(.v13)],
     products: [
         .executable(name: "accounts", targets: ["accounts"]),
         .library(name: "AccountsCore", targets: ["AccountsCore"]),
@@ -29,6 +30,13 @@ let package = Package(
                 "COpenSSL",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Mustache", package: "swift-mustache"),
+            ],
+            // The default mail templates, compiled into the binary (PackageResources), so an
+            // installed `accounts` needs no files beside it; --templates DIR overrides them.
+            resources: [
+                .embedInCode("Mail/Templates/activation_subject.txt"),
+                .embedInCode("Mail/Templates/activation_email.txt"),
+                .embedInCode("Mail/Templates/activation_email.html"),
             ]
         ),
         .executableTarget(

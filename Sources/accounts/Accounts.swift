@@ -44,7 +44,7 @@ struct Accounts: ParsableCommand {
             // What a failed command left in the buffer is not data a script should read (a table
             // header before a damaged row, say); what a streaming command already wrote stays.
             Output.standardOutput.discard()
-            Output.error(error.message)
+            Output.error(error.message + Hints.text(error.hint))
             Foundation.exit(ExitCodes.code(for: error.kind))
         } catch {
             Output.standardOutput.flush()

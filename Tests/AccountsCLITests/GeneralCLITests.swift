@@ -37,7 +37,7 @@ final class GeneralCLITests: CLITestCase {
         chmod(directory + "/secrets.json", 0o644)
         let refused = try accounts("register", "hong", "hong@example.com")
         assertFails(refused, 78, "can be read by other users (mode 644)")
-        XCTAssertTrue(refused.stderr.contains("chmod 600 secrets.json"))
+        XCTAssertTrue(refused.stderr.contains("chmod 600 secrets.json, or pass --allow-insecure-secrets"), refused.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: directory + "/accounts.sqlite3"), "refused before anything was written")
         let result = try accounts("register", "hong", "hong@example.com", "--format", "json", "--allow-insecure-secrets")
         XCTAssertEqual(result.status, 0, result.stderr)

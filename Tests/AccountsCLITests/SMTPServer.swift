@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import XCTest
 
 /// Throw-away certificates made with the `openssl` command: a test CA, a server certificate for
@@ -43,11 +44,10 @@ enum SMTPTestServerError: Error {
     case didNotStart(script: String, arguments: [String])
 }
 
-final class LockedFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
-    func set() { lock.withLock { value = true } }
-    var isSet: Bool { lock.withLock { value } }
+final class LockedFlag: Sendable {
+    private let value = Mutex(false)
+    func set() { value.withLock { $0 = true } }
+    var isSet: Bool { value.withLock { $0 } }
 }
 
 /// A helper server of the test suite (a Python script) that prints "READY" once it listens and

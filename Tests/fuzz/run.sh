@@ -18,13 +18,17 @@ mkdir -p "$out"
 export SWIFT_BACKTRACE=enable=no
 
 sources() {
+    local activation=$core/Activation
     case $1 in
-        activation-link) echo Tests/fuzz/ActivationLinkFuzz.swift $core/ActivationLink.swift $core/UIDCodec.swift ;;
-        uid)             echo Tests/fuzz/UIDFuzz.swift $core/UIDCodec.swift ;;
-        token)           echo Tests/fuzz/TokenFuzz.swift $core/TokenGenerator.swift $core/HMACKey.swift $core/Base36.swift \
-                              $core/OpenSSLCrypto.swift $core/UTCDateTime.swift $core/ZoneOffsets.swift $core/TokenClock.swift \
-                              $core/ActivationWindow.swift $core/User.swift ;;
-        smtp-reply)      echo Tests/fuzz/SMTPReplyFuzz.swift $core/SMTP/SMTPReply.swift $core/Printable.swift ;;
+        activation-link) echo Tests/fuzz/ActivationLinkFuzz.swift $activation/ActivationLink.swift $activation/UIDCodec.swift \
+                              $activation/Digits.swift ;;
+        uid)             echo Tests/fuzz/UIDFuzz.swift $activation/UIDCodec.swift $activation/Digits.swift ;;
+        token)           echo Tests/fuzz/TokenFuzz.swift $activation/TokenGenerator.swift $activation/Base36.swift $activation/Digits.swift \
+                              $activation/ZoneOffsets.swift $activation/TokenClock.swift $activation/ActivationWindow.swift \
+                              $core/Crypto/HMACKey.swift $core/Crypto/OpenSSLCrypto.swift $core/Common/UTCDateTime.swift \
+                              $core/Accounts/User.swift $core/Accounts/AccountState.swift ;;
+        smtp-reply)      echo Tests/fuzz/SMTPReplyFuzz.swift $core/Mail/SMTP/SMTPReply.swift $core/Mail/SMTP/SMTPReplyReader.swift \
+                              $core/Common/Printable.swift ;;
         *) echo "unknown fuzz target '$1' (activation-link, uid, token, smtp-reply)" >&2; exit 64 ;;
     esac
 }

@@ -1,0 +1,30 @@
+import Foundation
+
+/// A freshly made activation link and when it stops working.
+public struct IssuedLink: Sendable {
+    public var link: ActivationLink
+    public var url: String
+    public var expiresAt: UTCDateTime
+}
+
+/// Makes activation links: a Django token and uid, put into ACTIVATION_URL.
+public struct ActivationLinks: Sendable {
+    public let tokens: TokenGenerator
+    public let urlTemplate: String
+
+    public init(tokens: TokenGenerator, urlTemplate: String) {
+        self.tokens = tokens
+        self.urlTemplate = urlTemplate
+    }
+
+    /// Throws `.badData` for an account whose id no link can carry: ids start at 1, but a row
+    /// written by another program may hold anything.
+    public func issue(for user: User, at instant: UTCDateTime) throws(AccountsError) -> IssuedLink {
+        guard user.id > 0 else {
+            throw AccountsError(.badData, "account '\(printable(user.userID))' has id \(user.id), which no activation link can carry (ids start at 1; the row was written by another program)")
+        }
+        let timestamp = tokens.timestamp(at: instant)
+        let link = ActivationLink(uid: UIDCodec.encode(user.id), token: tokens.makeToken(for: user, timestamp: timestamp))
+        return IssuedLink(link: link, url: link.url(template: urlTemplate), expiresAt: tokens.window.expiry(ofTimestamp: timestamp))
+    }
+}

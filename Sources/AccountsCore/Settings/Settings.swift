@@ -1,0 +1,190 @@
+import Foundation
+
+/// Everything configurable except secrets. Sources, later ones winning: built-in defaults,
+/// the settings file (JSON, keys spelled as Django spells them), `ACCOUNTS_<KEY>` environment
+/// variables, then command-line flags (applied by the executable).
+public struct Settings: Sendable {
+    public var database = "accounts.sqlite3"
+    public var secretsFile = "secrets.json"
+    public var activationURL = "http://localhost:8000/users/activate/{uid}/{token}/"
+    public var passwordResetTimeout: Int64 = 259_200
+    public var timeZone = TimeZone(identifier: "UTC")!
+    public var defaultFromEmail = "webmaster@localhost"
+    /// nil: "smtp" when EMAIL_HOST is set, otherwise "file".
+    public var emailBackend: MailBackendKind?
+    public var emailFilePath = "outbox"
+    public var emailHost: String?
+    public var emailPort = 25
+    public var emailHostUser = ""
+    public var emailUseTLS = false
+    public var emailUseSSL = false
+    public var emailTimeout = 30
+    public var emailSSLCAFile: String?
+    /// The name said in EHLO; nil: this machine's fully-qualified name, else its address.
+    public var emailEHLOName: String?
+    public var defaultLevel: String? = "2"
+    public var defaultDepartment: String? = "컴퓨터공학부"
+    /// nil: the templates built into the binary.
+    public var templatesDir: String?
+    /// Seconds that must pass between two activation mails to one account.
+    public var activationCooldown: Int64 = 60
+
+    public init() {}
+
+    public static let defaultSettingsFile = "settings.json"
+    public static let environmentPrefix = "ACCOUNTS_"
+
+    /// Defaults, then `file` (or ACCOUNTS_SETTINGS, or ./settings.json when it exists), then
+    /// the environment.
+    public static func load(file: String?, environment: [String: String]) throws -> Settings {
+        var settings = Settings()
+        let explicit = file ?? environment["ACCOUNTS_SETTINGS"]
+        let path = explicit ?? defaultSettingsFile
+        if explicit != nil || TrustedFile.exists(path) {
+            try settings.apply(file: path)
+        }
+        for key in keys.keys.sorted() {
+            if let text = environment[environmentPrefix + key] {
+                try settings.set(key, .string(text), source: environmentPrefix + key)
+            }
+        }
+        try settings.validate()
+        return settings
+    }
+
+    /// The mail backend in effect.
+    public var resolvedEmailBackend: MailBackendKind {
+        emailBackend ?? (emailHost?.isEmpty == false ? .smtp : .file)
+    }
+
+    public func validate() throws {
+        guard activationURL.contains("{uid}"), activationURL.contains("{token}") else {
+            throw AccountsError(.configuration, "ACTIVATION_URL must contain {uid} and {token}, e.g. https://example.com/users/activate/{uid}/{token}/")
+        }
+        guard passwordResetTimeout > 0 else {
+            throw AccountsError(.configuration, "PASSWORD_RESET_TIMEOUT must be a positive number of seconds")
+        }
+        guard activationCooldown >= 0 else {
+            throw AccountsError(.configuration, "ACTIVATION_COOLDOWN must be zero or a positive number of seconds")
+        }
+        if defaultFromEmail.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            throw AccountsError(.configuration, "DEFAULT_FROM_EMAIL must not contain control characters such as line breaks")
+        }
+        if emailUseTLS && emailUseSSL {
+            throw AccountsError(.configuration, "EMAIL_USE_TLS and EMAIL_USE_SSL are mutually exclusive; set only one to true")
+        }
+    }
+
+    // MARK: - Keys
+
+    private static let keys: [String: @Sendable (inout Settings, JSONValue, String) throws -> Void] = [
+        "DATABASE": { $0.database = try string($1, $2) },
+        "SECRETS": { $0.secretsFile = try string($1, $2) },
+        "ACTIVATION_URL": { $0.activationURL = try string($1, $2) },
+        "PASSWORD_RESET_TIMEOUT": { $0.passwordResetTimeout = Int64(try integer($1, $2)) },
+        "TIME_ZONE": { settings, value, source in
+            let name = try string(value, source)
+            guard let zone = TimeZone(identifier: name) else {
+                throw AccountsError(.configuration, "\(source): unknown time zone '\(printable(name))' (use an IANA name such as Asia/Seoul or UTC)")
+            }
+            settings.timeZone = zone
+        },
+        "DEFAULT_FROM_EMAIL": { $0.defaultFromEmail = try string($1, $2) },
+        "EMAIL_BACKEND": { settings, value, source in
+            let name = try string(value, source)
+            guard let kind = MailBackendKind(setting: name) else {
+                throw AccountsError(.configuration, "\(source): unknown mail backend '\(printable(name))' (use file, console or smtp)")
+            }
+            settings.emailBackend = kind
+        },
+        "EMAIL_FILE_PATH": { $0.emailFilePath = try string($1, $2) },
+        "EMAIL_HOST": { $0.emailHost = try optionalString($1, $2) },
+        "EMAIL_PORT": { $0.emailPort = try integer($1, $2, range: 1...65535) },
+        "EMAIL_HOST_USER": { $0.emailHostUser = try optionalString($1, $2) ?? "" },
+        "EMAIL_USE_TLS": { $0.emailUseTLS = try boolean($1, $2) },
+        "EMAIL_USE_SSL": { $0.emailUseSSL = try boolean($1, $2) },
+        "EMAIL_TIMEOUT": { $0.emailTimeout = try integer($1, $2, range: 1...3600) },
+        "EMAIL_SSL_CAFILE": { $0.emailSSLCAFile = try optionalString($1, $2) },
+        "EMAIL_EHLO_NAME": { settings, value, source in
+            let name = try optionalString(value, source)
+            if let name, !SMTPConfiguration.isDomainName(name) && !SMTPConfiguration.isAddressLiteral(name) {
+                throw AccountsError(.configuration, "\(source) must be a domain name (mail.example.com) or an address literal ([192.0.2.1])")
+            }
+            settings.emailEHLOName = name
+        },
+        "DEFAULT_LEVEL": { $0.defaultLevel = try optionalString($1, $2) },
+        "DEFAULT_DEPARTMENT": { $0.defaultDepartment = try optionalString($1, $2) },
+        "TEMPLATES_DIR": { $0.templatesDir = try optionalString($1, $2) },
+        "ACTIVATION_COOLDOWN": { $0.activationCooldown = Int64(try integer($1, $2)) },
+    ]
+
+    /// Secrets belong in secrets.json only; finding one here is a mistake worth stopping for.
+    private static let secretKeys: Set<String> = ["SECRET_KEY", "SECRET_KEY_FALLBACKS", "EMAIL_HOST_PASSWORD"]
+
+    mutating func set(_ key: String, _ value: JSONValue, source: String) throws {
+        guard let setter = Self.keys[key] else {
+            throw AccountsError(.configuration, "\(source): unknown setting \(key)")
+        }
+        try setter(&self, value, source)
+    }
+
+    /// The settings file gets the checks of the secrets file (`TrustedFile`): it names the server
+    /// that receives the SMTP password, and the CA that decides whether that server is genuine.
+    private mutating func apply(file path: String) throws {
+        let file = try TrustedFile(path: path, role: "settings file", missing: AccountsError(.configuration, "settings file \(path) does not exist"))
+        let object: [String: JSONValue]
+        do {
+            object = try JSONDecoder().decode([String: JSONValue].self, from: file.contents)
+        } catch {
+            throw AccountsError(.configuration, "settings file \(path) is not a JSON object of settings")
+        }
+        for (key, value) in object.sorted(by: { $0.key < $1.key }) {
+            if Self.secretKeys.contains(key) {
+                throw AccountsError(.configuration, "settings file \(path): \(key) is a secret; move it to the secrets file")
+            }
+            try set(key, value, source: "\(path): \(key)")
+        }
+    }
+
+    // MARK: - Typed values (environment variables arrive as strings)
+
+    private static func string(_ value: JSONValue, _ source: String) throws -> String {
+        guard case .string(let text) = value else {
+            throw AccountsError(.configuration, "\(source) must be a string, not \(value.kindName)")
+        }
+        return text
+    }
+
+    private static func optionalString(_ value: JSONValue, _ source: String) throws -> String? {
+        if case .null = value { return nil }
+        let text = try string(value, source)
+        return text.isEmpty ? nil : text
+    }
+
+    private static func integer(_ value: JSONValue, _ source: String, range: ClosedRange<Int> = 0...Int(Int32.max)) throws -> Int {
+        let number: Int?
+        switch value {
+        case .number(let double) where double == double.rounded() && abs(double) < 1e15: number = Int(double)
+        case .string(let text): number = Int(text.trimmingCharacters(in: .whitespaces))
+        default: number = nil
+        }
+        guard let number, range.contains(number) else {
+            throw AccountsError(.configuration, "\(source) must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return number
+    }
+
+    private static func boolean(_ value: JSONValue, _ source: String) throws -> Bool {
+        switch value {
+        case .bool(let flag): return flag
+        case .string(let text):
+            switch text.lowercased() {
+            case "1", "true", "yes", "on": return true
+            case "0", "false", "no", "off", "": return false
+            default: break
+            }
+        default: break
+        }
+        throw AccountsError(.configuration, "\(source) must be true or false")
+    }
+}

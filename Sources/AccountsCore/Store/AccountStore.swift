@@ -1,0 +1,111 @@
+
+/// Everything the workflows need from storage. All SQL lives behind this protocol, so another
+/// store (PostgreSQL) is a new conforming type, not a change to the workflows.
+///
+/// Every change to an account is recorded in the audit log in the same transaction as the
+/// change itself (see `AuditAction`); reads record nothing.
+///
+/// Errors are `AccountsError`s: a duplicate is `.badData` naming the conflict, a busy
+/// database `.temporary`, an unreadable file `.ioError` or `.unavailable`.
+public protocol AccountStore: Sendable {
+    /// Inserts an inactive user. Throws `.badData` naming the conflicting field on a duplicate
+    /// user_id or email (ignoring case), even when another process wins a race.
+    func insert(_ user: NewUser) throws -> User
+
+    func user(id: Int64) throws -> User?
+
+    /// Every account with one of these user_ids, or one of these emails (ignoring case).
+    func users(withUserIDs userIDs: [String], orEmails emails: [String]) throws -> [User]
+
+    /// In one transaction: inserts every user `users` hands to its `insert` (as `insert`, all or
+    /// none; they are streamed, so a million need not be in memory at once), and with `queueMail`
+    /// queues an activation mail for each; and for each account of `existing` (ids) that is still
+    /// `eligible` as read inside the transaction, gives the mail already waiting for it, or queues
+    /// one unless one is being sent. Returns how many accounts were created and the ids of the
+    /// outbox rows to send.
+    func registerAll(_ users: (_ insert: (NewUser) throws -> Void) throws -> Void,
+                     mailing existing: [Int64], ifStill eligible: (User) -> Bool,
+                     queueMail: Bool, at instant: UTCDateTime) throws -> (created: Int, mails: [Int64])
+
+    /// Looks up by exact user_id first, then by email ignoring case.
+    func user(matching reference: String) throws -> User?
+
+    /// Atomically takes the right to mail `id` now: sets activation_sent_at to `instant` and
+    /// queues the mail in the outbox, unless the account is active or a mail went out at or after
+    /// `notBefore`. Returns the previous activation_sent_at and the queued mail, or `.refused(user)`.
+    func claimActivationMail(id: Int64, at instant: UTCDateTime, notSentSince notBefore: UTCDateTime?) throws -> MailClaim
+
+    /// Undoes a claim whose mail could not be sent, unless something newer happened since.
+    func releaseActivationMail(id: Int64, claimedAt instant: UTCDateTime, previous: UTCDateTime?) throws
+
+    /// `send-activation --pending`: in one transaction, claims a mail (as `claimActivationMail`)
+    /// for every account never activated whose last mail went out before `notSentSince` (or
+    /// never; nil: whenever) and that has none being sent, queuing it or reusing one waiting for
+    /// a retry. Returns the claims, each with the account's activation_sent_at before it.
+    func claimPendingMails(notSentSince: UTCDateTime?, at instant: UTCDateTime) throws -> [PendingMailClaim]
+
+    // MARK: The outbox (docs/outbox.md)
+
+    /// Queues an activation mail to `user`, due at once.
+    func enqueueActivationMail(for user: User, at instant: UTCDateTime) throws -> OutboxEntry
+
+    /// One outbox row, with the user_id of its account now.
+    func outboxEntry(id: Int64) throws -> OutboxEntry?
+
+    /// Takes a queued or failed-temporary mail for sending (state `sending`, one more attempt).
+    /// Returns nil when it is no longer there to take: another process took it, or it went out.
+    func beginSending(_ entry: OutboxEntry, at instant: UTCDateTime) throws -> OutboxEntry?
+
+    /// The server accepted a taken mail: records it as sent, the account's activation_sent_at,
+    /// and the audit entry.
+    func finishSending(_ entry: OutboxEntry, for user: User, at instant: UTCDateTime, receipt: MailReceipt) throws
+
+    /// A taken mail failed: it goes to `state` (due again at `nextAttemptAt`), with the
+    /// failure's reply and the audit entry. (`OutboxEntry.afterFailure` decides where.)
+    func failSending(_ entry: OutboxEntry, for user: User, at instant: UTCDateTime, failure: MailFailure,
+                     state: OutboxState, nextAttemptAt: UTCDateTime?) throws
+
+    /// Gives up on a mail whose account is gone or already active (failed-permanent, not audited:
+    /// the account did not change).
+    func abandonMail(_ entry: OutboxEntry, at instant: UTCDateTime, reason: String) throws
+
+    /// Makes queued mails (never tried) due no sooner than `until`: the relay said "not now".
+    func deferMail(_ ids: [Int64], until: UTCDateTime) throws
+
+    /// How many queued or failed-temporary mails are not due yet at `instant`, and when the
+    /// first of them is.
+    func mailNotYetDue(at instant: UTCDateTime) throws -> (count: Int, next: UTCDateTime?)
+
+    /// The account's newest mail that is queued, waiting for a retry, or being sent (taken at or
+    /// after `inFlightSince`; one taken earlier was interrupted and does not count).
+    func pendingMail(for user: User, inFlightSince: UTCDateTime) throws -> OutboxEntry?
+
+    /// Queued and failed-temporary mail whose time has come (all of it with `includingNotYetDue`).
+    func dueMail(at instant: UTCDateTime, includingNotYetDue: Bool) throws -> [OutboxEntry]
+
+    /// Calls `body` for each outbox row (in `state`, or all), oldest first; `limit`: the newest n.
+    func forEachOutboxEntry(state: OutboxState?, limit: Int?, _ body: (OutboxEntry) throws -> Void) throws
+
+    /// Activates `user` if its row still holds exactly the values its token was checked
+    /// against (so two activations of one link cannot both succeed). Returns false otherwise.
+    /// `detail` goes into the audit log.
+    func activate(_ user: User, at instant: UTCDateTime, detail: String) throws -> Bool
+
+    /// Calls `body` for each matching user in id order, reading one row at a time.
+    func forEachUser(state: AccountState?, expiryCutoff: UTCDateTime, limit: Int?, _ body: (User) throws -> Void) throws
+
+    /// In one transaction, copies every never-activated user whose activation window started
+    /// before `cutoff` (exactly the `.expired` state of `forEachUser`) into the `purged_users`
+    /// archive, stamped with `instant`, and deletes it; the audit log gets one entry for each.
+    /// Returns how many.
+    func purgeExpired(cutoff: UTCDateTime, at instant: UTCDateTime) throws -> Int
+
+    /// Puts the latest archived copy of a purged account (by user_id or email) back, with its
+    /// old id and its activation window restarted at `instant`. Throws `.noSuchUser` when there
+    /// is none, `.badData` when its user_id or email has been taken since.
+    func restore(_ reference: String, at instant: UTCDateTime) throws -> User
+
+    /// Calls `body` for each matching audit entry, oldest first. The entries of one purge (one
+    /// per account) share its id.
+    func forEachAuditEntry(_ query: AuditQuery, _ body: (AuditEntry) throws -> Void) throws
+}

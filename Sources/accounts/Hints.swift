@@ -1,0 +1,35 @@
+import AccountsCore
+
+/// The one place where the core's hints become commands to run: the core says what is true, the
+/// command line says what to type next.
+enum Hints {
+    static func text(_ hint: AccountsError.Hint?) -> String {
+        guard let hint else { return "" }
+        switch hint {
+        case .sendNewLink(let userID):
+            return "; send a new one with: accounts send-activation \(userID)"
+        case .checkAddressThenSendNewLink(let userID):
+            return "; check the address, then: accounts send-activation \(userID)"
+        case .sendWaitingMail(let userID):
+            return "; send it with: accounts send-activation \(userID) (or all that wait: accounts outbox retry)"
+        case .outboxRetrySendsIt:
+            return " (it stays in the outbox: accounts outbox retry)"
+        case .outboxRetrySendsThem(let from):
+            return ": accounts outbox retry sends them" + (from.map { " from \(String($0.wholeSecondsText.prefix(16))) UTC" } ?? "")
+        case .seeOutbox:
+            return "; see: accounts outbox"
+        case .forceSkipsCooldown:
+            return ", or pass --force"
+        case .createDatabase:
+            return " (create one with 'accounts init', or pass --database or set ACCOUNTS_DATABASE)"
+        case .createSecrets:
+            return "; create one with 'accounts init' (its shape is in secrets.example.json), or point --secrets or ACCOUNTS_SECRETS at it"
+        case .newSecretsHaveARandomKey:
+            return "; 'accounts init' writes a new file with a random one"
+        case .allowInsecureSecrets:
+            return ", or pass --allow-insecure-secrets"
+        case .seePurgeLog:
+            return " (see: accounts log --action purge)"
+        }
+    }
+}
