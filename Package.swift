@@ -22,12 +22,20 @@ let package = Package(
             pkgConfig: "openssl",
             providers: [.apt(["libssl-dev"])]
         ),
+        // libpq from Debian (apt: libpq-dev): the PostgreSQL client psql and pg_dump use, with
+        // every PG* setting, .pgpass and service files, on the same system OpenSSL.
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
         // Linux calls Swift's Glibc module does not export (prctl).
         .target(name: "CSystem"),
         .target(
             name: "AccountsCore",
             dependencies: [
                 "COpenSSL",
+                "CLibPQ",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
@@ -54,16 +62,21 @@ let package = Package(
             dependencies: ["AccountsCore"],
             path: "bench/AccountsBench"
         ),
+        // What both test targets start: a PostgreSQL server of their own (Tests/postgres).
+        .target(
+            name: "AccountsTestSupport",
+            path: "Tests/TestSupport"
+        ),
         .testTarget(
             name: "AccountsCoreTests",
-            dependencies: ["AccountsCore"],
+            dependencies: ["AccountsCore", "AccountsTestSupport"],
             // Read from disk by the tests (see DjangoVectorsTests); made by Tests/django/make_vectors.py.
             exclude: ["django_vectors.json"]
         ),
         // Drives the built `accounts` binary end to end; depends on it so `swift test` builds it.
         .testTarget(
             name: "AccountsCLITests",
-            dependencies: ["accounts", "AccountsCore"]
+            dependencies: ["accounts", "AccountsCore", "AccountsTestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -8,7 +8,8 @@ struct Accounts: ParsableCommand {
         commandName: "accounts",
         abstract: "Administer the user accounts of a site: register, mail activation links, activate, list, purge, audit.",
         discussion: """
-            Works on a SQLite user table shared with a Django site (same SECRET_KEY, same tokens).
+            Works on a user table shared with a Django site (same SECRET_KEY, same tokens), in a
+            SQLite file or a PostgreSQL database (--database postgresql://…).
             Settings: settings.json (or --settings / ACCOUNTS_SETTINGS), ACCOUNTS_<NAME> environment
             variables, then flags. Secrets: secrets.json (or --secrets / ACCOUNTS_SECRETS).
 
@@ -28,6 +29,8 @@ struct Accounts: ParsableCommand {
             RestoreCommand.self,
             OutboxCommand.self,
             LogCommand.self,
+            ExportCommand.self,
+            ImportCommand.self,
             CheckSMTPCommand.self,
         ]
     )

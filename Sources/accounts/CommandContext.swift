@@ -20,8 +20,12 @@ struct CommandContext: Sendable {
         Output.info(message, quiet: quiet)
     }
 
-    func store(create: Bool = false) throws -> SQLiteStore {
-        try SQLiteStore(path: settings.database, create: create)
+    /// The SQLite file or PostgreSQL database of --database (DATABASE). A PostgreSQL password
+    /// comes from libpq's own sources, or DATABASE_PASSWORD in the secrets file when it exists.
+    func store(create: Bool = false) throws -> AccountStore {
+        try Stores.open(try DatabaseLocation(settings.database), create: create) {
+            TrustedFile.exists(settings.secretsFile) ? try secrets().databasePassword : nil
+        }
     }
 
     func secrets() throws -> Secrets {

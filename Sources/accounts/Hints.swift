@@ -30,6 +30,16 @@ enum Hints {
             return ", or pass --allow-insecure-secrets"
         case .seePurgeLog:
             return " (see: accounts log --action purge)"
+        case .databasePassword:
+            return "; give the password in ~/.pgpass (or PGPASSFILE), PGPASSWORD, or DATABASE_PASSWORD in the secrets file"
+        case .passwordNotInURI:
+            return "; leave it out of the URI and put it in ~/.pgpass (or PGPASSFILE), PGPASSWORD, or DATABASE_PASSWORD in the secrets file"
+        case .createPostgresDatabase:
+            return " (create it first, e.g. createdb, then run 'accounts init')"
+        case .createSchema:
+            return " (create them with 'accounts init', or check --database)"
+        case .purgeRunning:
+            return "; try again when it has finished"
         }
     }
 }

@@ -71,26 +71,60 @@ final class ConcurrencyCLITests: CLITestCase {
         XCTAssertEqual(try sql("SELECT count(*) FROM users"), ["3"])
     }
 
-    func testKilledInTheMiddleOfAPurgeLeavesAllOrNothing() throws {
+    /// SIGKILL in the middle of a batched purge: whole batches only (each archived, deleted and
+    /// audited together), the database intact; the next run takes over the dead run's lease at
+    /// once (its process is gone) and finishes the job.
+    func testKilledInTheMiddleOfAPurgeLeavesWholeBatches() throws {
         XCTAssertEqual(try accounts("init", "-q").status, 0)
         let rows = 200_000
         try sql("""
             WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < \(rows))
             INSERT INTO users (user_id, email, password, date_joined) SELECT 'u' || x, 'u' || x || '@example.com', '!x', '2020-01-01 00:00:00' FROM n;
             """)
-        for delay in [0.05, 0.15, 0.3] {
-            let (process, _) = try shell("exec \"$1\" purge-expired -q")
-            Thread.sleep(forTimeInterval: delay)
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            XCTAssertEqual(try sql("PRAGMA integrity_check"), ["ok"])
-            let counts = try sql("SELECT (SELECT count(*) FROM users), (SELECT count(*) FROM purged_users)")
-            XCTAssertTrue(counts == ["\(rows)|0"] || counts == ["0|\(rows)"], "after SIGKILL at \(delay) s: \(counts)")
-            if counts == ["0|\(rows)"] { return }
-        }
-        // Killed every time before it committed: a normal run finishes the job.
-        XCTAssertEqual(try accounts("purge-expired").stdout, "purged \(rows) accounts\n")
+        let (process, _) = try shell("exec \"$1\" purge-expired -q --batch-size 1000")
+        let deadline = Date().addingTimeInterval(60)
+        while try sql("SELECT count(*) FROM purged_users") == ["0"], Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        Thread.sleep(forTimeInterval: 0.05)
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        XCTAssertEqual(try sql("PRAGMA integrity_check"), ["ok"])
+        let counts = try sql("SELECT (SELECT count(*) FROM users), (SELECT count(*) FROM purged_users), (SELECT count(*) FROM audit_log WHERE action = 'purge')")
+        let parts = counts.first?.split(separator: "|").compactMap { Int($0) } ?? []
+        XCTAssertEqual(parts.count, 3)
+        let (left, archived, batches) = (parts[0], parts[1], parts[2])
+        XCTAssertEqual(left + archived, rows, "nothing lost: \(counts)")
+        XCTAssertGreaterThan(archived, 0)
+        XCTAssertLessThan(archived, rows, "killed halfway")
+        XCTAssertEqual(archived % 1000, 0, "whole batches: \(archived)")
+        XCTAssertEqual(batches, archived / 1000, "one audit entry a batch")
+        XCTAssertEqual(try sql("SELECT count(*) FROM purged_users p JOIN audit_log a ON a.id = p.audit_id"), ["\(archived)"])
+        XCTAssertEqual(try sql("SELECT count(*) FROM purge_lease"), ["1"], "the dead run's lease is still there")
+
+        let rest = try accounts("purge-expired")
+        XCTAssertEqual(rest.status, 0, rest.stderr)
+        XCTAssertEqual(rest.stdout, "purged \(left) accounts\n")
+        XCTAssertTrue(rest.stderr.contains("took over the lease of a purge on this host that is no longer running"), rest.stderr)
         XCTAssertEqual(try sql("SELECT count(*) FROM purged_users"), ["\(rows)"])
+        XCTAssertEqual(try sql("SELECT count(*) FROM purge_lease"), ["0"])
+    }
+
+    /// Two purges at once: the second does not run beside the first; it exits 75 and says so.
+    func testASecondPurgeWaitsForTheFirst() throws {
+        XCTAssertEqual(try accounts("init", "-q").status, 0)
+        try sql("""
+            WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 100000)
+            INSERT INTO users (user_id, email, password, date_joined) SELECT 'u' || x, 'u' || x || '@example.com', '!x', '2020-01-01 00:00:00' FROM n;
+            """)
+        let (first, log) = try shell("exec \"$1\" purge-expired --batch-size 100")
+        let deadline = Date().addingTimeInterval(60)
+        while try sql("SELECT count(*) FROM purge_lease") == ["0"], Date() < deadline { Thread.sleep(forTimeInterval: 0.005) }
+        let second = try accounts("purge-expired")
+        first.waitUntilExit()
+        assertFails(second, 75, "another purge is running (")
+        XCTAssertTrue(second.stderr.contains(" pid \(first.processIdentifier)"), second.stderr)
+        let firstOutput = try String(contentsOfFile: log, encoding: .utf8)
+        XCTAssertEqual(first.terminationStatus, 0, firstOutput)
+        XCTAssertEqual(try sql("SELECT count(*) FROM purged_users"), ["100000"])
     }
 
     /// The first use of a new database by many processes at once: one creates the tables, the
@@ -107,7 +141,7 @@ final class ConcurrencyCLITests: CLITestCase {
             let codes = try jobs.map { try String(contentsOfFile: $0.1, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) }
             XCTAssertEqual(codes, Array(repeating: "0", count: 8), "round \(round)")
             XCTAssertEqual(try sql("SELECT count(*) FROM users", database: database), ["8"])
-            XCTAssertEqual(try sql("SELECT count(*) FROM grdb_migrations", database: database), ["4"])
+            XCTAssertEqual(try sql("SELECT count(*) FROM grdb_migrations", database: database), ["5"])
             XCTAssertEqual(try sql("PRAGMA integrity_check", database: database), ["ok"])
         }
     }

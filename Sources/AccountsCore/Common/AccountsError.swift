@@ -52,6 +52,17 @@ public struct AccountsError: Error, Equatable, CustomStringConvertible, Sendable
         case allowInsecureSecrets
         /// Purges are in the audit log.
         case seePurgeLog
+        /// The PostgreSQL server wants a password (or another one): .pgpass, PGPASSWORD, or
+        /// DATABASE_PASSWORD in the secrets file.
+        case databasePassword
+        /// A password in a URI given where others can read it.
+        case passwordNotInURI
+        /// The PostgreSQL database does not exist: create it first.
+        case createPostgresDatabase
+        /// The PostgreSQL database has no accounts tables yet.
+        case createSchema
+        /// Another purge holds the purge lease.
+        case purgeRunning
     }
 
     public let kind: Kind

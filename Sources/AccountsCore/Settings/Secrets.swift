@@ -1,11 +1,13 @@
 import Foundation
 
 /// What secrets.json holds, as in the Django site it shares with: SECRET_KEY,
-/// SECRET_KEY_FALLBACKS and EMAIL_HOST_PASSWORD. Never printed, never in an error message.
+/// SECRET_KEY_FALLBACKS and EMAIL_HOST_PASSWORD; and DATABASE_PASSWORD, for a PostgreSQL server
+/// (Django's DATABASES PASSWORD). Never printed, never in an error message.
 public struct Secrets: Sendable {
     public var secretKey: String
     public var secretKeyFallbacks: [String]
     public var emailHostPassword: String?
+    public var databasePassword: String?
 
     /// Warnings for the operator: the file is readable by others and that was allowed, or a
     /// key is weak (Django's security.W009 and W025).
@@ -47,14 +49,16 @@ public struct Secrets: Sendable {
         case let other?:
             throw AccountsError(.configuration, "secrets file \(path): SECRET_KEY_FALLBACKS must be a list of strings, not \(other.kindName)")
         }
-        var password: String?
-        switch object["EMAIL_HOST_PASSWORD"] {
-        case nil, .null?: break
-        case .string(let text)?: password = text.isEmpty ? nil : text
-        case let other?:
-            throw AccountsError(.configuration, "secrets file \(path): EMAIL_HOST_PASSWORD must be a string, not \(other.kindName)")
+        func password(_ name: String) throws -> String? {
+            switch object[name] {
+            case nil, .null?: return nil
+            case .string(let text)?: return text.isEmpty ? nil : text
+            case let other?:
+                throw AccountsError(.configuration, "secrets file \(path): \(name) must be a string, not \(other.kindName)")
+            }
         }
-        var secrets = Secrets(secretKey: key, secretKeyFallbacks: fallbacks, emailHostPassword: password)
+        var secrets = Secrets(secretKey: key, secretKeyFallbacks: fallbacks, emailHostPassword: try password("EMAIL_HOST_PASSWORD"),
+                              databasePassword: try password("DATABASE_PASSWORD"))
         if file.mode & 0o077 != 0 {
             secrets.warnings.append("secrets file \(path) can be read by other users (\(mode)); run: chmod 600 \(path)")
         }

@@ -4,6 +4,7 @@ import Foundation
 /// the settings file (JSON, keys spelled as Django spells them), `ACCOUNTS_<KEY>` environment
 /// variables, then command-line flags (applied by the executable).
 public struct Settings: Sendable {
+    /// A SQLite file, or a PostgreSQL URI (`DatabaseLocation`).
     public var database = "accounts.sqlite3"
     public var secretsFile = "secrets.json"
     public var activationURL = "http://localhost:8000/users/activate/{uid}/{token}/"
@@ -78,7 +79,21 @@ public struct Settings: Sendable {
     // MARK: - Keys
 
     private static let keys: [String: @Sendable (inout Settings, JSONValue, String) throws -> Void] = [
-        "DATABASE": { $0.database = try string($1, $2) },
+        "DATABASE": { settings, value, source in
+            let text = try string(value, source)
+            let location: DatabaseLocation
+            do {
+                location = try DatabaseLocation(text)
+            } catch let error as AccountsError {
+                throw AccountsError(.configuration, "\(source): \(error.message)")
+            }
+            // The settings file is not a secrets file: others may read it. (The environment is
+            // the process's own, as PGPASSWORD is.)
+            if case .postgres(let target) = location, target.containsPassword, source != environmentPrefix + "DATABASE" {
+                throw AccountsError(.configuration, "\(source): the URI holds a password, and this file is no place for one", hint: .passwordNotInURI)
+            }
+            settings.database = text
+        },
         "SECRETS": { $0.secretsFile = try string($1, $2) },
         "ACTIVATION_URL": { $0.activationURL = try string($1, $2) },
         "PASSWORD_RESET_TIMEOUT": { $0.passwordResetTimeout = Int64(try integer($1, $2)) },
@@ -119,7 +134,7 @@ public struct Settings: Sendable {
     ]
 
     /// Secrets belong in secrets.json only; finding one here is a mistake worth stopping for.
-    private static let secretKeys: Set<String> = ["SECRET_KEY", "SECRET_KEY_FALLBACKS", "EMAIL_HOST_PASSWORD"]
+    private static let secretKeys: Set<String> = ["SECRET_KEY", "SECRET_KEY_FALLBACKS", "EMAIL_HOST_PASSWORD", "DATABASE_PASSWORD"]
 
     mutating func set(_ key: String, _ value: JSONValue, source: String) throws {
         guard let setter = Self.keys[key] else {

@@ -94,18 +94,44 @@ public protocol AccountStore: Sendable {
     /// Calls `body` for each matching user in id order, reading one row at a time.
     func forEachUser(state: AccountState?, expiryCutoff: UTCDateTime, limit: Int?, _ body: (User) throws -> Void) throws
 
-    /// In one transaction, copies every never-activated user whose activation window started
-    /// before `cutoff` (exactly the `.expired` state of `forEachUser`) into the `purged_users`
-    /// archive, stamped with `instant`, and deletes it; the audit log gets one entry for each.
-    /// Returns how many.
-    func purgeExpired(cutoff: UTCDateTime, at instant: UTCDateTime) throws -> Int
+    /// Copies every never-activated user whose activation window started before `cutoff`
+    /// (exactly the `.expired` state of `forEachUser`) into the `purged_users` archive, stamped
+    /// with `instant`, and deletes it, in batches of `batchSize`, oldest window first: each batch
+    /// is one transaction that archives, deletes and writes its audit entry (one entry standing
+    /// for the batch's accounts), so other writers wait for one batch at most, and a purge stopped
+    /// halfway leaves whole batches. An account that changes while a batch is chosen is re-checked
+    /// and kept. Calls `progress` with the count so far after each batch. One purge at a time per
+    /// database (`PurgeLease`): throws `.temporary` while another runs. Returns how many.
+    func purgeExpired(cutoff: UTCDateTime, at instant: UTCDateTime, batchSize: Int, progress: (Int) -> Void) throws -> Int
 
     /// Puts the latest archived copy of a purged account (by user_id or email) back, with its
     /// old id and its activation window restarted at `instant`. Throws `.noSuchUser` when there
     /// is none, `.badData` when its user_id or email has been taken since.
     func restore(_ reference: String, at instant: UTCDateTime) throws -> User
 
-    /// Calls `body` for each matching audit entry, oldest first. The entries of one purge (one
-    /// per account) share its id.
+    /// Calls `body` for each matching audit entry, oldest first. The entries of one purge batch
+    /// (one per account) share its id.
     func forEachAuditEntry(_ query: AuditQuery, _ body: (AuditEntry) throws -> Void) throws
+
+    // MARK: Moving between stores (docs/postgresql.md)
+
+    /// Calls `body` with every row of every table as stored, each table in id order, in the
+    /// order of `TransferRecord`, then the sequences; from one snapshot.
+    func exportAll(_ body: (TransferRecord) throws -> Void) throws
+
+    /// Loads what `records` hands its argument (as `exportAll` gives it) in one transaction, all
+    /// or nothing: refused (`.cannotCreate`) unless the database is empty or `append`; a row whose
+    /// id (or user_id, or email) is taken is refused (`.badData`). Every id sequence ends past the
+    /// largest id and the exported mark, and is never moved back.
+    func importAll(append: Bool, _ records: (_ each: (TransferRecord) throws -> Void) throws -> Void) throws -> TransferCounts
+
+    /// Where the store is, for messages: a path, or `postgresql://user@host:port/database`.
+    var description: String { get }
+}
+
+extension AccountStore {
+    /// A purge with the default batch size, no progress.
+    public func purgeExpired(cutoff: UTCDateTime, at instant: UTCDateTime) throws -> Int {
+        try purgeExpired(cutoff: cutoff, at: instant, batchSize: PurgeBatch.defaultSize, progress: { _ in })
+    }
 }

@@ -10,9 +10,11 @@ public struct PurgeWorkflow {
         self.window = window
     }
 
-    /// Deletes (archiving into purged_users) every expired never-activated account; returns how many.
-    public func purge(at instant: UTCDateTime = .now()) throws -> Int {
-        try store.purgeExpired(cutoff: window.cutoff(at: instant), at: instant)
+    /// Deletes (archiving into purged_users) every expired never-activated account, `batchSize`
+    /// a transaction; returns how many.
+    public func purge(at instant: UTCDateTime = .now(), batchSize: Int = PurgeBatch.defaultSize,
+                      progress: (Int) -> Void = { _ in }) throws -> Int {
+        try store.purgeExpired(cutoff: window.cutoff(at: instant), at: instant, batchSize: batchSize, progress: progress)
     }
 
     /// What `purge` would delete now, without deleting; returns how many.

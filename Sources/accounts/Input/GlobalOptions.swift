@@ -4,7 +4,7 @@ import Foundation
 
 /// Options every subcommand takes: where the database, settings and secrets are.
 struct GlobalOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("SQLite database file (default: ./accounts.sqlite3, or ACCOUNTS_DATABASE).", valueName: "path"))
+    @Option(name: .long, help: ArgumentHelp("SQLite database file, or a PostgreSQL URI without a password: postgresql://user@host/dbname, or postgresql: for the PG* environment (default: ./accounts.sqlite3, or ACCOUNTS_DATABASE).", valueName: "path|uri"))
     var database: String?
 
     @Option(name: .long, help: ArgumentHelp("Settings file, JSON (default: ./settings.json if present, or ACCOUNTS_SETTINGS).", valueName: "path"))
@@ -21,6 +21,10 @@ struct GlobalOptions: ParsableArguments {
 
     /// Settings from file and environment, with these flags on top.
     func loadSettings() throws -> Settings {
+        // A password on the command line is visible to every user of the machine (ps, /proc).
+        if let database, case .postgres(let target) = try DatabaseLocation(database), target.containsPassword {
+            throw AccountsError(.usage, "--database: a password in the URI would be visible to every user of this machine (ps, /proc)", hint: .passwordNotInURI)
+        }
         var loaded = try Settings.load(file: settings, environment: ProcessInfo.processInfo.environment)
         if let database { loaded.database = database }
         if let secrets { loaded.secretsFile = secrets }

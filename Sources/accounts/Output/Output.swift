@@ -11,7 +11,7 @@ final class Output: Sendable {
     private let descriptor: Int32
     private let buffer = Mutex<[UInt8]>([])
 
-    private init(descriptor: Int32) {
+    init(descriptor: Int32) {
         self.descriptor = descriptor
         buffer.withLock { $0.reserveCapacity(1 << 16) }
     }

@@ -19,8 +19,11 @@ struct MailRun {
 
     /// The progress reporter's callback for `total` mails.
     func progress(total: Int) -> @Sendable (BulkDelivery.Progress) -> Void {
-        let reporter = ProgressReporter(label: "mailing", total: total, quiet: context.quiet)
-        return { progress in reporter.update(sent: progress.sent, failed: progress.failed, skipped: progress.skipped) }
+        let reporter = ProgressReporter(label: "mailing", total: total, unit: "mails", quiet: context.quiet)
+        return { progress in
+            let done = progress.sent + progress.failed + progress.skipped
+            reporter.update(done: done, summary: "\(done)/\(total)  sent \(progress.sent), failed \(progress.failed)")
+        }
     }
 
     func summarize(_ report: BulkDelivery.Report) {

@@ -8,8 +8,11 @@ struct PurgeExpiredCommand: ParsableCommand {
         discussion: """
             Deletes accounts that are not active, never logged in and were never activated, whose
             last activation mail (or, with none, sign-up) is older than PASSWORD_RESET_TIMEOUT or
-            --older-than. An account that is or ever was active is never touched. One transaction;
-            every deleted row is kept in the purged_users table. Prints one line with the count
+            --older-than. An account that is or ever was active is never touched. Every deleted row
+            is kept in the purged_users table. Works in batches (--batch-size accounts each, oldest
+            first), each one transaction with its audit entry: the site keeps registering meanwhile,
+            and a purge stopped halfway leaves whole batches, the next run doing the rest. One
+            purge at a time per database; a second exits 75. Prints one line with the count
             (nothing with --quiet), e.g. for cron: 17 3 * * * accounts purge-expired --quiet
             """
     )
@@ -20,12 +23,16 @@ struct PurgeExpiredCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Age instead of PASSWORD_RESET_TIMEOUT: e.g. 72h, 3d, 1d12h, 2w, 90m, 3600s.", valueName: "duration"))
     var olderThan: String?
 
+    @Option(help: ArgumentHelp("Accounts per transaction (default \(PurgeBatch.defaultSize)).", valueName: "n"))
+    var batchSize: Int = PurgeBatch.defaultSize
+
     @Option(help: "Output: text or json.")
     var format: ResultFormat = .text
 
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
+        guard (1...1_000_000).contains(batchSize) else { throw ValidationError("--batch-size must be from 1 to 1000000") }
         if let olderThan, DurationParser.seconds(olderThan) == nil {
             throw ValidationError("--older-than '\(printable(olderThan))' is not a duration such as 72h, 3d or 1d12h")
         }
@@ -54,7 +61,9 @@ struct PurgeExpiredCommand: ParsableCommand {
                 }
             }
         } else {
-            count = try workflow.purge(at: now)
+            let reporter = ProgressReporter(label: "purging", total: nil, unit: "accounts", quiet: global.quiet)
+            defer { reporter.finish() }
+            count = try workflow.purge(at: now, batchSize: batchSize) { reporter.update(done: $0, summary: "purged \($0)") }
         }
         switch format {
         case .json:

@@ -1,33 +1,92 @@
+import Dispatch
+import Foundation
 import GRDB
 
 /// Purge and restore: every purged row is archived whole in purged_users, from where `restore`
-/// puts it back under its old id.
+/// puts it back under its old id. A purge runs in batches, each one write transaction, so that
+/// registrations wait for one batch at most, and a purge killed halfway leaves whole batches.
 extension SQLiteStore {
-    public func purgeExpired(cutoff: UTCDateTime, at instant: UTCDateTime) throws -> Int {
-        let (condition, arguments) = Self.condition(for: .expired, cutoff: cutoff)
-        return try write { db in
-            // The statements use one predicate inside one write transaction, so they see the same rows.
-            let doomed = try Int.fetchOne(db, sql: "SELECT count(*) FROM users WHERE \(condition)", arguments: arguments) ?? 0
-            guard doomed > 0 else { return 0 }
-            try db.execute(sql: """
-                INSERT INTO audit_log (at, os_user, action, account_id, user_id, outcome, detail) VALUES (?, ?, ?, NULL, NULL, ?, ?)
-                """, arguments: [instant, actor, AuditAction.purge.rawValue, AuditOutcome.ok.rawValue,
-                                 AuditDetail.purged(count: doomed, cutoff: cutoff)])
-            let auditID = db.lastInsertedRowID
-            try db.execute(sql: """
-                INSERT INTO purged_users (id, user_id, email, password, is_active, level, department, date_joined,
-                                          last_login, activation_sent_at, activated_at, purged_at, audit_id)
-                SELECT id, user_id, email, password, is_active, level, department, date_joined,
-                       last_login, activation_sent_at, activated_at, ?, ?
-                FROM users WHERE \(condition)
-                """, arguments: [instant, auditID] + arguments)
-            let archived = db.changesCount
-            try db.execute(sql: "DELETE FROM users WHERE \(condition)", arguments: arguments)
-            guard archived == doomed, db.changesCount == archived else {
-                throw AccountsError(.unavailable, "purge aborted: counted \(doomed) rows, archived \(archived), would delete \(db.changesCount)")
+    public func purgeExpired(cutoff: UTCDateTime, at instant: UTCDateTime, batchSize: Int, progress: (Int) -> Void) throws -> Int {
+        try acquirePurgeLease()
+        defer { _ = try? write { db in
+            try db.execute(sql: "DELETE FROM purge_lease WHERE name = ? AND holder = ?", arguments: [PurgeLease.name, PurgeLease.holder])
+        } }
+        let (expired, arguments) = Self.condition(for: .expired, cutoff: cutoff)
+        var total = 0
+        while true {
+            let started = DispatchTime.now()
+            let purged = try write(manyStatements: true) { db -> Int in
+                try db.execute(sql: "UPDATE purge_lease SET renewed_at = \(Self.now) WHERE name = ? AND holder = ?",
+                               arguments: [PurgeLease.name, PurgeLease.holder])
+                guard db.changesCount == 1 else { throw PurgeLease.lost }
+                // The batch: the oldest windows first, by the partial index, which stops after
+                // batchSize rows. Its ids go into a temporary table that the statements below
+                // share, inside one write transaction, so they all see the same rows.
+                try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS purge_batch (id INTEGER PRIMARY KEY)")
+                try db.execute(sql: "DELETE FROM purge_batch")
+                try db.execute(sql: """
+                    INSERT INTO purge_batch (id) SELECT id FROM users WHERE \(expired)
+                    ORDER BY coalesce(activation_sent_at, date_joined), id LIMIT ?
+                    """, arguments: arguments + [batchSize])
+                let doomed = db.changesCount
+                guard doomed > 0 else { return 0 }
+                let batch = "\(expired) AND id IN purge_batch"
+                try db.execute(sql: """
+                    INSERT INTO audit_log (at, os_user, action, account_id, user_id, outcome, detail) VALUES (?, ?, ?, NULL, NULL, ?, ?)
+                    """, arguments: [instant, actor, AuditAction.purge.rawValue, AuditOutcome.ok.rawValue,
+                                     AuditDetail.purged(count: doomed, cutoff: cutoff)])
+                let auditID = db.lastInsertedRowID
+                try db.execute(sql: """
+                    INSERT INTO purged_users (id, user_id, email, password, is_active, level, department, date_joined,
+                                              last_login, activation_sent_at, activated_at, purged_at, audit_id)
+                    SELECT id, user_id, email, password, is_active, level, department, date_joined,
+                           last_login, activation_sent_at, activated_at, ?, ?
+                    FROM users WHERE \(batch) ORDER BY coalesce(activation_sent_at, date_joined), id
+                    """, arguments: [instant, auditID] + arguments)
+                let archived = db.changesCount
+                try db.execute(sql: "DELETE FROM users WHERE \(batch)", arguments: arguments)
+                guard archived == doomed, db.changesCount == archived else {
+                    throw AccountsError(.unavailable, "purge aborted: counted \(doomed) rows, archived \(archived), would delete \(db.changesCount)")
+                }
+                return archived
             }
-            return archived
+            total += purged
+            progress(total)
+            if purged < batchSize { return total }
+            // SQLite has one write lock and no queue for it: a writer waiting for it (a
+            // registration) polls, and back-to-back batches would starve it. Leaving the lock
+            // free as long as the batch held it lets every waiter in within about one batch.
+            let held = DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds
+            usleep(useconds_t(min(max(held / 1000, 1000), 100_000)))
         }
+    }
+
+    /// The database's clock, as text that sorts as time does (the lease compares only these).
+    private static let now = "strftime('%Y-%m-%d %H:%M:%f', 'now')"
+
+    /// Takes the purge lease, or throws "another purge is running".
+    private func acquirePurgeLease() throws {
+        func take(overFrom gone: String) throws -> Bool {
+            try write { db in
+                try db.execute(sql: """
+                    INSERT INTO purge_lease (name, holder, acquired_at, renewed_at) VALUES (?, ?, \(Self.now), \(Self.now))
+                    ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, acquired_at = excluded.acquired_at, renewed_at = excluded.renewed_at
+                    WHERE purge_lease.renewed_at < strftime('%Y-%m-%d %H:%M:%f', 'now', ?) OR purge_lease.holder = ?
+                    """, arguments: [PurgeLease.name, PurgeLease.holder, "-\(PurgeLease.lapse) seconds", gone])
+                return db.changesCount == 1
+            }
+        }
+        if try take(overFrom: PurgeLease.holder) { return }
+        guard let current = try read({ db in
+            try Row.fetchOne(db, sql: "SELECT holder, acquired_at FROM purge_lease WHERE name = ?", arguments: [PurgeLease.name])
+        }) else { return try acquirePurgeLease() } // given back meanwhile
+        let holder: String = try current.field("holder", table: "purge_lease")
+        if PurgeLease.isGone(holder), try take(overFrom: holder) {
+            Warnings.once(PurgeLease.tookOver)
+            return
+        }
+        let since: String = try current.field("acquired_at", table: "purge_lease")
+        throw PurgeLease.busy(holder: holder, since: UTCDateTime(storageText: since))
     }
 
     public func restore(_ reference: String, at instant: UTCDateTime) throws -> User {

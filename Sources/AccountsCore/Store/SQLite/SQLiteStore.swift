@@ -5,6 +5,7 @@ import GRDB
 /// to an account is recorded in audit_log inside the same transaction, so neither exists alone.
 public final class SQLiteStore: AccountStore, Sendable {
     public let path: String
+    public var description: String { path }
     /// Who the audit log names for changes made through this store.
     public let actor: String
     private let queue: DatabaseQueue

@@ -144,6 +144,22 @@ enum Schema {
                     BEGIN UPDATE users SET activated_at = strftime('%Y-%m-%d %H:%M:%f', 'now') WHERE id = NEW.id; END;
                 """)
         }
+        registerMigration("v5: purge lease; activation never forgotten") { db in
+            // One purge at a time (PurgeLease). And a stale copy of a row saved back by another
+            // program (Django's save() writes every column) must not erase the record of an
+            // activation.
+            try db.execute(sql: """
+                CREATE TABLE purge_lease (
+                    name TEXT PRIMARY KEY,
+                    holder TEXT NOT NULL,
+                    acquired_at TEXT NOT NULL,
+                    renewed_at TEXT NOT NULL
+                );
+                CREATE TRIGGER users_activation_kept AFTER UPDATE OF activated_at ON users
+                    WHEN OLD.activated_at IS NOT NULL AND NEW.activated_at IS NULL
+                    BEGIN UPDATE users SET activated_at = OLD.activated_at WHERE id = NEW.id; END;
+                """)
+        }
         return migrations
     }
 }

@@ -1,19 +1,20 @@
-/// Writes JSON objects field by field, in a fixed order, so output can be streamed row by row.
-enum JSONWriter {
-    enum Value {
+/// Writes JSON objects field by field, in a fixed order, so output can be streamed row by row
+/// (the executable's --format json, and `export`'s lines).
+public enum JSONWriter {
+    public enum Value: Sendable {
         case string(String)
         case int(Int64)
         case bool(Bool)
         case null
     }
 
-    static func object(_ fields: [(String, Value)]) -> String {
+    public static func object(_ fields: [(String, Value)]) -> String {
         var bytes: [UInt8] = []
         appendObject(fields, to: &bytes)
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    static func appendObject(_ fields: [(String, Value)], to buffer: inout [UInt8]) {
+    public static func appendObject(_ fields: [(String, Value)], to buffer: inout [UInt8]) {
         buffer.append(UInt8(ascii: "{"))
         for (index, (name, value)) in fields.enumerated() {
             if index > 0 { buffer.append(UInt8(ascii: ",")) }
@@ -24,7 +25,7 @@ enum JSONWriter {
         buffer.append(UInt8(ascii: "}"))
     }
 
-    static func append(_ value: Value, to buffer: inout [UInt8]) {
+    public static func append(_ value: Value, to buffer: inout [UInt8]) {
         switch value {
         case .string(let string): appendQuoted(string, to: &buffer)
         case .int(let number): buffer.append(contentsOf: String(number).utf8)
@@ -36,7 +37,7 @@ enum JSONWriter {
     /// `string` as a JSON string. Control characters, quote and backslash are escaped, and so
     /// are U+2028/U+2029, which JavaScript once treated as line ends. Text with none of them
     /// (nearly all) is copied in one go.
-    static func appendQuoted(_ string: String, to buffer: inout [UInt8]) {
+    public static func appendQuoted(_ string: String, to buffer: inout [UInt8]) {
         buffer.append(UInt8(ascii: "\""))
         var string = string
         string.withUTF8 { bytes in

@@ -1,0 +1,49 @@
+/// The audit log: appended to inside the transaction of each change, read by `accounts log`.
+extension PostgresStore {
+    public func forEachAuditEntry(_ query: AuditQuery, _ body: (AuditEntry) throws -> Void) throws {
+        var conditions: [String] = []
+        var parameters: [PGParameter] = []
+        if let user = query.user {
+            parameters.append(.text(user))
+            // An email finds the account's entries through its id, whether it is still there or purged.
+            conditions.append("""
+                (user_id = $\(parameters.count) OR account_id IN (SELECT id FROM users WHERE upper(email) = upper($\(parameters.count))
+                                         UNION ALL SELECT id FROM purged_users WHERE upper(email) = upper($\(parameters.count))))
+                """)
+        }
+        if let since = query.since {
+            parameters.append(.timestamptz(since))
+            conditions.append("at >= $\(parameters.count)")
+        }
+        if let action = query.action {
+            parameters.append(.text(action.rawValue))
+            conditions.append("action = $\(parameters.count)")
+        }
+        let filter = conditions.isEmpty ? "true" : conditions.joined(separator: " AND ")
+        // A purge batch's one audit_log row stands for an entry per account it removed, read from purged_users.
+        let entries = """
+            SELECT id, at, os_user, action, account_id, user_id, outcome, detail, NULL::timestamptz AS window_start, 0::bigint AS part
+            FROM audit_log WHERE action <> 'purge'
+            UNION ALL
+            SELECT a.id, a.at, a.os_user, a.action, p.id, p.user_id::text, a.outcome, a.detail,
+                   coalesce(p.activation_sent_at, p.date_joined), p.archive_id
+            FROM audit_log a JOIN purged_users p ON p.audit_id = a.id WHERE a.action = 'purge'
+            """
+        var sql = "SELECT * FROM (\(entries)) e WHERE \(filter) ORDER BY id, part"
+        if let limit = query.limit {
+            sql = "SELECT * FROM (SELECT * FROM (\(entries)) e WHERE \(filter) ORDER BY id DESC, part DESC LIMIT \(max(0, limit))) newest ORDER BY id, part"
+        }
+        try read { connection in
+            try connection.stream(sql, parameters, table: "audit_log") { try body(try PGRecords.auditEntry($0)) }
+        }
+    }
+
+    /// Appends to audit_log inside the caller's transaction.
+    func audit(_ connection: PGConnection, _ action: AuditAction, _ user: User, _ outcome: AuditOutcome, _ detail: String,
+               at instant: UTCDateTime) throws {
+        try connection.query("""
+            INSERT INTO audit_log (at, os_user, action, account_id, user_id, outcome, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)
+            """, [.timestamptz(instant), .text(actor), .text(action.rawValue), .int8(user.id), .text(user.userID),
+                  .text(outcome.rawValue), .text(detail)], table: "audit_log")
+    }
+}

@@ -1,0 +1,48 @@
+import Foundation
+
+/// The PostgreSQL store: the same contract as `SQLiteStore`, for a database shared by several
+/// hosts (and often PgBouncer in transaction-pooling mode). So nothing here keeps session state:
+/// no named prepared statements, no session settings or locks; what a transaction needs it sets
+/// with SET LOCAL or takes with a transaction-scoped lock. Datetimes travel in binary, so the
+/// session's TimeZone never matters.
+public final class PostgresStore: AccountStore, Sendable {
+    /// Who the audit log names for changes made through this store.
+    public let actor: String
+    /// `postgresql://user@host:port/database`, for messages; never a password.
+    public let description: String
+    private let pool: PGPool
+
+    /// Connects (libpq's defaults and environment fill in what `target` leaves out) and migrates.
+    /// `password`: DATABASE_PASSWORD from the secrets file, if any. With `create` false, a
+    /// database without the accounts tables is an error instead of getting them, so a mistyped
+    /// database name is not silently "no users".
+    public init(target: PostgresTarget, create: Bool, password: String? = nil, actor: String = OSUser.current()) throws {
+        self.actor = actor
+        var parameters: [(String, String)] = [("fallback_application_name", "accounts")]
+        // So that cron never hangs on a server that does not answer (libpq waits forever by default).
+        if ProcessInfo.processInfo.environment["PGCONNECT_TIMEOUT"] == nil { parameters.append(("connect_timeout", "10")) }
+        if let password { parameters.append(("password", password)) }
+        // Last, so that what the URI says wins over the defaults above.
+        if let uri = target.uri { parameters.append(("dbname", uri)) }
+        let settings = parameters
+        let fallback = target.description
+        let first = try PGConnection(parameters: settings, describedAs: fallback)
+        description = first.description
+        pool = PGPool(first: first) { try PGConnection(parameters: settings, describedAs: fallback) }
+        try read { connection in try PostgresSchema.migrate(connection, create: create) }
+    }
+
+    /// Runs `body` on a connection of the pool, outside a transaction (one statement is one).
+    func read<T>(_ body: (PGConnection) throws -> T) throws -> T {
+        do {
+            return try pool.withConnection(body)
+        } catch let failure as PGFailure {
+            throw failure.error
+        }
+    }
+
+    /// Runs `body` in a transaction.
+    func write<T>(_ body: (PGConnection) throws -> T) throws -> T {
+        try read { connection in try connection.transaction { try body(connection) } }
+    }
+}

@@ -1,0 +1,188 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Reads an export (JSON Lines, `TransferRecord`) from a file descriptor, a line at a time, and
+/// checks every line strictly: an unknown table or key, a missing field or a value of the wrong
+/// kind is an error naming the line, before anything is written.
+public final class TransferReader {
+    private let descriptor: Int32
+    /// Bytes consumed so far, for a progress bar over a file of known size.
+    public private(set) var bytesRead = 0
+
+    public init(descriptor: Int32) {
+        self.descriptor = descriptor
+    }
+
+    /// Calls `body` with each record after the header line; `progress` with the bytes read.
+    public func forEach(_ body: (TransferRecord) throws -> Void) throws {
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        var pending: [UInt8] = []
+        var lineNumber = 0
+        var sawHeader = false
+        func handle(_ line: UnsafeBufferPointer<UInt8>) throws {
+            lineNumber += 1
+            if !sawHeader {
+                guard Array(line) + [UInt8(ascii: "\n")] == TransferRecord.header else {
+                    throw AccountsError(.badData, "line 1 is not the first line of an accounts export ({\"accounts_export\":1})")
+                }
+                sawHeader = true
+                return
+            }
+            if line.isEmpty { return }
+            try body(try Self.record(line, number: lineNumber))
+        }
+        while true {
+            let count = read(descriptor, &buffer, buffer.count)
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw AccountsError(.ioError, "cannot read the export: \(String(cString: strerror(errno)))")
+            }
+            if count == 0 { break }
+            bytesRead += count
+            try buffer.withUnsafeBufferPointer { chunk in
+                var start = 0
+                for index in 0..<count where chunk[index] == UInt8(ascii: "\n") {
+                    if pending.isEmpty {
+                        try handle(UnsafeBufferPointer(rebasing: chunk[start..<index]))
+                    } else {
+                        pending.append(contentsOf: chunk[start..<index])
+                        try pending.withUnsafeBufferPointer { try handle($0) }
+                        pending.removeAll(keepingCapacity: true)
+                    }
+                    start = index + 1
+                }
+                pending.append(contentsOf: chunk[start..<count])
+            }
+        }
+        if !pending.isEmpty { try pending.withUnsafeBufferPointer { try handle($0) } }
+        if !sawHeader { throw AccountsError(.badData, "the export is empty") }
+    }
+
+    static func record(_ line: UnsafeBufferPointer<UInt8>, number: Int) throws -> TransferRecord {
+        let object: [String: FlatJSON.Value]
+        do {
+            object = try FlatJSON.parse(line)
+        } catch {
+            throw AccountsError(.badData, "line \(number), byte \(error.offset + 1): \(error.reason)")
+        }
+        var fields = Fields(object: object, line: number)
+        let record: TransferRecord
+        switch try fields.string("table") {
+        case "users":
+            record = .user(try fields.user())
+        case "purged_users":
+            let archiveID = try fields.int("archive_id")
+            let user = try fields.user()
+            record = .purgedUser(PurgedUser(archiveID: archiveID, user: user, purgedAt: try fields.date("purged_at"),
+                                            auditID: try fields.optionalInt("audit_id"), restoredAt: try fields.optionalDate("restored_at")))
+        case "audit_log":
+            let id = try fields.int("id")
+            let at = try fields.date("at")
+            let osUser = try fields.string("os_user")
+            let actionText = try fields.string("action")
+            guard let action = AuditAction(rawValue: actionText) else { throw fields.invalid("action", "'\(printable(actionText))'") }
+            let accountID = try fields.optionalInt("account_id")
+            let userID = try fields.optionalString("user_id")
+            let outcomeText = try fields.string("outcome")
+            guard let outcome = AuditOutcome(rawValue: outcomeText) else { throw fields.invalid("outcome", "'\(printable(outcomeText))'") }
+            record = .audit(AuditEntry(id: id, at: at, osUser: osUser, action: action, accountID: accountID, userID: userID,
+                                       outcome: outcome, detail: try fields.string("detail")))
+        case "outbox":
+            let id = try fields.int("id")
+            let accountID = try fields.int("account_id")
+            let recipient = try fields.string("recipient")
+            let stateText = try fields.string("state")
+            guard let state = OutboxState(rawValue: stateText) else { throw fields.invalid("state", "'\(printable(stateText))'") }
+            record = .outbox(OutboxEntry(id: id, accountID: accountID, userID: nil, recipient: recipient, state: state,
+                                         attempts: Int(try fields.int("attempts")), lastCode: try fields.optionalInt("last_code").map { Int($0) },
+                                         lastReply: try fields.optionalString("last_reply"), createdAt: try fields.date("created_at"),
+                                         updatedAt: try fields.date("updated_at"), nextAttemptAt: try fields.optionalDate("next_attempt_at"),
+                                         sentAt: try fields.optionalDate("sent_at")))
+        case "sequences":
+            record = .sequences(TransferSequences(users: try fields.int("users"), purgedUsers: try fields.int("purged_users"),
+                                                  auditLog: try fields.int("audit_log"), outbox: try fields.int("outbox")))
+        case let other:
+            throw AccountsError(.badData, "line \(number): unknown table '\(printable(other))'")
+        }
+        if let extra = fields.unread.sorted().first {
+            throw AccountsError(.badData, "line \(number): unknown key '\(printable(extra))' for \(record.table)")
+        }
+        return record
+    }
+
+    /// The fields of one line, each taken once; what is left over is reported.
+    private struct Fields {
+        var object: [String: FlatJSON.Value]
+        let line: Int
+
+        var unread: [String] { Array(object.keys) }
+
+        mutating func take(_ key: String) throws -> FlatJSON.Value {
+            guard let value = object.removeValue(forKey: key) else { throw AccountsError(.badData, "line \(line): no \(key)") }
+            return value
+        }
+
+        func invalid(_ key: String, _ what: String) -> AccountsError {
+            AccountsError(.badData, "line \(line): \(key) is \(what), which is not valid there")
+        }
+
+        mutating func string(_ key: String) throws -> String {
+            guard case .string(let text) = try take(key) else { throw invalid(key, "not a string") }
+            return text
+        }
+
+        mutating func optionalString(_ key: String) throws -> String? {
+            switch try take(key) {
+            case .null: return nil
+            case .string(let text): return text
+            default: throw invalid(key, "not a string")
+            }
+        }
+
+        mutating func int(_ key: String) throws -> Int64 {
+            guard case .int(let number) = try take(key) else { throw invalid(key, "not a whole number") }
+            return number
+        }
+
+        mutating func optionalInt(_ key: String) throws -> Int64? {
+            switch try take(key) {
+            case .null: return nil
+            case .int(let number): return number
+            default: throw invalid(key, "not a whole number")
+            }
+        }
+
+        mutating func bool(_ key: String) throws -> Bool {
+            guard case .bool(let flag) = try take(key) else { throw invalid(key, "not true or false") }
+            return flag
+        }
+
+        mutating func date(_ key: String) throws -> UTCDateTime {
+            guard let value = try optionalDate(key) else { throw invalid(key, "null") }
+            return value
+        }
+
+        /// RFC 3339 in UTC, as export writes it: 2026-11-22T10:00:00.123456Z.
+        mutating func optionalDate(_ key: String) throws -> UTCDateTime? {
+            guard let text = try optionalString(key) else { return nil }
+            var bytes = Array(text.utf8)
+            guard bytes.count > 20, bytes[10] == UInt8(ascii: "T"), bytes.last == UInt8(ascii: "Z") else {
+                throw invalid(key, "'\(printable(text))' (not a UTC date such as 2026-11-22T10:00:00.000000Z)")
+            }
+            bytes[10] = UInt8(ascii: " ")
+            bytes.removeLast()
+            guard let value = UTCDateTime(storageText: String(decoding: bytes, as: UTF8.self)) else {
+                throw invalid(key, "'\(printable(text))' (not a date)")
+            }
+            return value
+        }
+
+        mutating func user() throws -> User {
+            User(id: try int("id"), userID: try string("user_id"), email: try string("email"), password: try string("password"),
+                 isActive: try bool("is_active"), level: try optionalString("level"), department: try optionalString("department"),
+                 dateJoined: try date("date_joined"), lastLogin: try optionalDate("last_login"),
+                 activationSentAt: try optionalDate("activation_sent_at"), activatedAt: try optionalDate("activated_at"))
+        }
+    }
+}
