@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Installs, from Debian, what `make build` and `make test` need and are missing: the C libraries
-# the tool links (OpenSSL 3, SQLite) and the real servers the test suite starts in directories of
-# its own (Postfix with Dovecot for SASL). The system's own Postfix and Dovecot are never used:
-# Postfix is installed unconfigured, and a Dovecot that its package started is stopped.
+# the tool links (OpenSSL 3, SQLite, libpq) and the real servers the test suite starts in
+# directories of its own (Postfix with Dovecot for SASL, PostgreSQL, PgBouncer). The system's own
+# instances are never used: Postfix is installed unconfigured, PostgreSQL without a cluster, and
+# a Dovecot or PgBouncer that its package started is stopped.
 #
 #   scripts/install-deps.sh          (root, or a user with sudo)
 set -euo pipefail
 
-packages=(libssl-dev libsqlite3-dev sqlite3 pkg-config openssl python3 python3-venv postfix dovecot-core bsdutils)
+packages=(libssl-dev libsqlite3-dev sqlite3 pkg-config openssl python3 python3-venv postfix dovecot-core bsdutils
+          libpq-dev postgresql postgresql-client pgbouncer util-linux)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
@@ -21,7 +23,15 @@ export DEBIAN_FRONTEND=noninteractive
 # Postfix without a system configuration: the tests write their own, in a temporary directory.
 echo "postfix postfix/main_mailer_type select No configuration" | $sudo debconf-set-selections
 $sudo apt-get update
-$sudo apt-get install -y --no-install-recommends "${missing[@]}"
-if command -v systemctl >/dev/null && systemctl is-active --quiet dovecot 2>/dev/null; then
-    $sudo systemctl disable --now dovecot
+# PostgreSQL without the "main" cluster its package would create and start: the tests run
+# initdb in a temporary directory of their own.
+if [[ " ${missing[*]} " == *" postgresql "* ]]; then
+    $sudo apt-get install -y --no-install-recommends postgresql-common
+    $sudo sed -i 's/^#\?\s*create_main_cluster\s*=.*/create_main_cluster = false/' /etc/postgresql-common/createcluster.conf
 fi
+$sudo apt-get install -y --no-install-recommends "${missing[@]}"
+for service in dovecot pgbouncer; do
+    if command -v systemctl >/dev/null && systemctl is-active --quiet "$service" 2>/dev/null; then
+        $sudo systemctl disable --now "$service"
+    fi
+done

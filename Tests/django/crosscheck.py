@@ -7,7 +7,9 @@
     crosscheck.py db DB ACTION ARGS    Works on the users table accounts created, through the
                                        Django model in sharedsite/models.py; `view METHOD UID
                                        TOKEN` calls the activation view of sharedsite/views.py
-                                       (docs/django.md) and prints its status and body.
+                                       (docs/django.md) and prints its status and body. DB is a
+                                       SQLite file or a postgresql:// URI (password: PGPASSWORD);
+                                       `migrate` (with DJ_MANAGED=1) lets Django make the table.
 
 Settings come from the environment: DJ_SECRET_KEY, DJ_FALLBACKS (JSON list), DJ_TIME_ZONE,
 DJ_TIMEOUT.
@@ -130,6 +132,18 @@ def db(action, args):
             "activated_at": user.activated_at and user.activated_at.isoformat(),
             "has_usable_password": user.has_usable_password(),
         }, ensure_ascii=False))
+    elif action == "migrate":
+        from django.core.management import call_command
+
+        call_command("migrate", run_syncdb=True, verbosity=0)
+    elif action == "columns":
+        # How Django's backend sees the table: name, type, null, for the adoption test.
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT column_name, data_type, is_nullable, coalesce(character_maximum_length, 0), "
+                           "is_identity FROM information_schema.columns WHERE table_name = 'users' ORDER BY ordinal_position")
+            print(json.dumps(cursor.fetchall()))
     elif action == "view":
         from django.test import RequestFactory
         from sharedsite.views import activate

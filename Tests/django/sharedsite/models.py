@@ -3,6 +3,8 @@
 This is the model a Django site uses to share the table (see docs/django.md); the test suite
 uses it to check that Django reads and accepts what `accounts` writes, and the reverse.
 """
+import os
+
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
 
@@ -26,4 +28,6 @@ class User(AbstractBaseUser):
     class Meta:
         app_label = "sharedsite"
         db_table = "users"
-        managed = False  # accounts owns the schema and its migrations
+        # accounts owns the schema and its migrations; with DJ_MANAGED=1 the tests let Django's
+        # migrate make the table instead, for accounts to adopt (docs/django.md shows both).
+        managed = os.environ.get("DJ_MANAGED") == "1"
