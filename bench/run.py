@@ -76,17 +76,17 @@ def main():
     parser.add_argument("--rows", type=int, default=1_000_000, help="users in the big table")
     parser.add_argument("--seconds", type=float, default=3, help="per micro-benchmark")
     parser.add_argument("--out", default=os.path.join(HERE, "results.json"))
+    parser.add_argument("--only", help="comma-separated sections: " + ", ".join(SECTIONS))
     options = parser.parse_args()
     accounts = os.path.abspath(options.accounts)
     report = Report()
     work = tempfile.mkdtemp(prefix="accounts-bench-")
     print(f"{'case':<44} {'accounts':>12} {'reference':>12} {'(reference)':<20} {'ratio':>9}  {'target':<28}")
     try:
-        micro(options, report)
-        empty_process(options, accounts, work, report)
-        big_table(options, accounts, work, report)
-        registrations(options, accounts, work, report)
-        delivery(options, accounts, work, report)
+        for name in (options.only.split(",") if options.only else SECTIONS):
+            if name not in SECTIONS:
+                sys.exit(f"bench: no section {name!r} (sections: {', '.join(SECTIONS)})")
+            SECTIONS[name](options, accounts, work, report)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     results = {
@@ -311,6 +311,19 @@ def delivery(options, accounts, work, report):
         relay.stdin.close()
         relay.wait(60)
 
+
+def micro_section(options, accounts, work, report):
+    micro(options, report)
+
+
+def postgresql(options, accounts, work, report):
+    import postgresql_cases  # imports this file as a module: its helpers, not main()
+
+    postgresql_cases.run(options, accounts, work, report)
+
+
+SECTIONS = {"micro": micro_section, "empty": empty_process, "sqlite": big_table, "register": registrations,
+            "delivery": delivery, "postgresql": postgresql}
 
 if __name__ == "__main__":
     main()

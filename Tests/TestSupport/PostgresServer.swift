@@ -1,6 +1,9 @@
 import Foundation
 import Synchronization
+// Only where tests are built: `swift build -c release` builds this target too, without XCTest.
+#if canImport(XCTest)
 import XCTest
+#endif
 
 /// PostgreSQL from Debian for the tests, started by Tests/postgres/postgres.py in a temporary
 /// directory of its own (initdb, pg_ctl on a free port, TLS with a throw-away CA, PgBouncer in
@@ -37,8 +40,12 @@ public final class PostgresServer: Sendable {
     /// when PostgreSQL cannot run here; in CI that is a failure.
     public static func shared() throws -> PostgresServer {
         if let reason = unavailable {
+            #if canImport(XCTest)
             if ProcessInfo.processInfo.environment["CI"] != nil { XCTFail("CI must run the PostgreSQL tests: \(reason)") }
             throw XCTSkip("PostgreSQL tests skipped: \(reason)")
+            #else
+            throw PostgresServerError.failed(reason)
+            #endif
         }
         return try started.withLock { started in
             if let server = started { return try server.get() }

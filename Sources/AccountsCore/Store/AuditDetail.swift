@@ -18,9 +18,10 @@ public enum AuditDetail {
         failure.error.message
     }
 
-    /// The one entry of a purge run.
-    public static func purged(count: Int, cutoff: UTCDateTime) -> String {
-        "\(count) \(count == 1 ? "account" : "accounts") never activated, activation window started before \(cutoff.wholeSecondsText)"
+    /// The one entry of a purge batch; the accounts it removed are the purged_users rows that
+    /// point at it (the count is theirs to tell: the statement that writes this does not know it).
+    public static func purged(cutoff: UTCDateTime) -> String {
+        "purge batch: never activated, activation window started before \(cutoff.wholeSecondsText)"
     }
 
     /// How `log` shows each account a purge removed (its archived row stands for the entry).

@@ -33,7 +33,7 @@ extension PostgresStore {
         if let limit = query.limit {
             sql = "SELECT * FROM (SELECT * FROM (\(entries)) e WHERE \(filter) ORDER BY id DESC, part DESC LIMIT \(max(0, limit))) newest ORDER BY id, part"
         }
-        try read { connection in
+        try connected { connection in
             try connection.stream(sql, parameters, table: "audit_log") { try body(try PGRecords.auditEntry($0)) }
         }
     }

@@ -4,11 +4,11 @@ extension PostgresStore {
     private static let waitingStates = "('queued', 'failed-temporary')"
 
     public func enqueueActivationMail(for user: User, at instant: UTCDateTime) throws -> OutboxEntry {
-        try read { connection in try enqueue(connection, for: user, at: instant) }
+        try connected { connection in try enqueue(connection, for: user, at: instant) }
     }
 
     public func outboxEntry(id: Int64) throws -> OutboxEntry? {
-        try read { connection in
+        try connected { connection in
             let result = try connection.query("SELECT \(PGRecords.outboxColumns) FROM \(PGRecords.outboxJoin) WHERE o.id = $1",
                                               [.int8(id)], table: "outbox")
             return result.count == 0 ? nil : try PGRecords.outboxEntry(result.row(0))
@@ -36,7 +36,7 @@ extension PostgresStore {
     }
 
     public func beginSending(_ entry: OutboxEntry, at instant: UTCDateTime) throws -> OutboxEntry? {
-        try read { connection in
+        try connected { connection in
             // One statement: a row another worker holds is skipped at once (nil), never waited for.
             let result = try connection.query("""
                 WITH taken AS (
@@ -73,7 +73,7 @@ extension PostgresStore {
     }
 
     public func abandonMail(_ entry: OutboxEntry, at instant: UTCDateTime, reason: String) throws {
-        try read { connection in
+        try connected { connection in
             try connection.query("UPDATE outbox SET state = $1, last_reply = $2, updated_at = $3, next_attempt_at = NULL WHERE id = $4",
                                  [.text(OutboxState.failedPermanent.rawValue), .text(reason), .timestamptz(instant), .int8(entry.id)])
         }
@@ -81,14 +81,14 @@ extension PostgresStore {
 
     public func deferMail(_ ids: [Int64], until: UTCDateTime) throws {
         guard !ids.isEmpty else { return }
-        try read { connection in
+        try connected { connection in
             try connection.query("UPDATE outbox SET next_attempt_at = $1 WHERE id = ANY($2::bigint[]) AND state = 'queued'",
                                  [.timestamptz(until), .int8Array(ids)])
         }
     }
 
     public func mailNotYetDue(at instant: UTCDateTime) throws -> (count: Int, next: UTCDateTime?) {
-        try read { connection in
+        try connected { connection in
             let row = try connection.query("""
                 SELECT count(*), min(next_attempt_at) FROM outbox WHERE state IN \(Self.waitingStates) AND next_attempt_at > $1
                 """, [.timestamptz(instant)], table: "outbox").row(0)
@@ -97,7 +97,7 @@ extension PostgresStore {
     }
 
     public func pendingMail(for user: User, inFlightSince: UTCDateTime) throws -> OutboxEntry? {
-        try read { connection in
+        try connected { connection in
             let result = try connection.query("""
                 SELECT \(PGRecords.outboxColumns) FROM \(PGRecords.outboxJoin)
                 WHERE o.account_id = $1 AND (o.state IN \(Self.waitingStates) OR (o.state = 'sending' AND o.updated_at >= $2))
@@ -108,7 +108,7 @@ extension PostgresStore {
     }
 
     public func dueMail(at instant: UTCDateTime, includingNotYetDue: Bool) throws -> [OutboxEntry] {
-        try read { connection in
+        try connected { connection in
             var entries: [OutboxEntry] = []
             try connection.stream("""
                 SELECT \(PGRecords.outboxColumns) FROM \(PGRecords.outboxJoin)
@@ -122,7 +122,7 @@ extension PostgresStore {
         let base = "SELECT \(PGRecords.outboxColumns) FROM \(PGRecords.outboxJoin) WHERE $1::text IS NULL OR o.state = $1"
         // With a limit, the newest rows, still shown oldest first.
         let sql = limit.map { "SELECT * FROM (\(base) ORDER BY o.id DESC LIMIT \(max(0, $0))) newest ORDER BY id" } ?? "\(base) ORDER BY o.id"
-        try read { connection in
+        try connected { connection in
             try connection.stream(sql, [(state?.rawValue).pg], table: "outbox") { try body(try PGRecords.outboxEntry($0)) }
         }
     }

@@ -4,43 +4,43 @@
 extension PostgresStore {
     public func purgeExpired(cutoff: UTCDateTime, at instant: UTCDateTime, batchSize: Int, progress: (Int) -> Void) throws -> Int {
         try acquirePurgeLease()
-        defer { _ = try? read { connection in
+        defer { _ = try? connected { connection in
             try connection.query("DELETE FROM purge_lease WHERE name = $1 AND holder = $2", [.text(PurgeLease.name), .text(PurgeLease.holder)])
         } }
         let expired = "\(Self.neverActivated) AND \(Self.windowStart) < $1"
         var total = 0
         while true {
-            let purged = try write { connection -> Int in
-                let renewed = try connection.query("UPDATE purge_lease SET renewed_at = clock_timestamp() WHERE name = $1 AND holder = $2",
-                                                   [.text(PurgeLease.name), .text(PurgeLease.holder)])
-                guard renewed.affected == 1 else { throw PurgeLease.lost }
-                // The batch, locked: rows another transaction holds (an activation in flight)
-                // are skipped, not waited for; the ones taken cannot change until the commit.
-                let chosen = try connection.query("""
-                    SELECT id FROM users WHERE \(expired) ORDER BY \(Self.windowStart), id LIMIT $2 FOR UPDATE SKIP LOCKED
-                    """, [.timestamptz(cutoff), .int8(Int64(batchSize))])
-                let ids = try (0..<chosen.count).map { try chosen.row($0).required(chosen.row($0).integer(0), "id") }
-                guard !ids.isEmpty else { return 0 }
-                let logged = try connection.query("""
-                    INSERT INTO audit_log (at, os_user, action, account_id, user_id, outcome, detail)
-                    VALUES ($1, $2, 'purge', NULL, NULL, 'ok', $3) RETURNING id
-                    """, [.timestamptz(instant), .text(actor), .text(AuditDetail.purged(count: ids.count, cutoff: cutoff))], table: "audit_log")
-                let auditID = try logged.row(0).required(logged.row(0).integer(0), "id")
-                // The predicate is in the DELETE itself too, not only in the choice of ids, so
-                // that no account that is not expired can ever be deleted, however it was chosen.
-                let archived = try connection.query("""
-                    WITH doomed AS (DELETE FROM users WHERE \(expired) AND id = ANY($2::bigint[]) RETURNING *)
-                    INSERT INTO purged_users (id, user_id, email, password, is_active, level, department, date_joined,
-                                              last_login, activation_sent_at, activated_at, purged_at, audit_id)
-                    SELECT id, user_id, email, password, is_active, level, department, date_joined,
-                           last_login, activation_sent_at, activated_at, $3, $4
-                    FROM doomed ORDER BY \(Self.windowStart), id
-                    """, [.timestamptz(cutoff), .int8Array(ids), .timestamptz(instant), .int8(auditID)]).affected
-                guard archived == ids.count else {
-                    throw AccountsError(.unavailable, "purge aborted: chose \(ids.count) rows, archived \(archived)")
-                }
-                return archived
+            // One statement a batch: renew the lease, choose the batch (the oldest windows, by
+            // the partial index), delete it, write its audit entry and archive it. The batch is
+            // a materialized CTE, chosen once (as an IN (subquery) the planner may rescan it for
+            // each row, and each rescan would take the next rows). The predicate is in the DELETE
+            // too: an account activated after it was chosen is waited for, re-checked (READ
+            // COMMITTED re-evaluates a changed row) and kept.
+            let (renewed, purged) = try write { connection -> (Int64, Int) in
+                let row = try connection.query("""
+                    WITH renewed AS (
+                        UPDATE purge_lease SET renewed_at = clock_timestamp() WHERE name = $2 AND holder = $3 RETURNING 1),
+                    batch AS MATERIALIZED (
+                        SELECT ctid FROM users WHERE \(expired) AND EXISTS (SELECT 1 FROM renewed)
+                        ORDER BY \(Self.windowStart), id LIMIT $4),
+                    doomed AS (
+                        DELETE FROM users WHERE \(expired) AND ctid = ANY(ARRAY(SELECT ctid FROM batch)) RETURNING *),
+                    logged AS (
+                        INSERT INTO audit_log (at, os_user, action, account_id, user_id, outcome, detail)
+                        SELECT $5, $6, 'purge', NULL, NULL, 'ok', $7 WHERE EXISTS (SELECT 1 FROM doomed) RETURNING id),
+                    archived AS (
+                        INSERT INTO purged_users (id, user_id, email, password, is_active, level, department, date_joined,
+                                                  last_login, activation_sent_at, activated_at, purged_at, audit_id)
+                        SELECT d.id, d.user_id, d.email, d.password, d.is_active, d.level, d.department, d.date_joined,
+                               d.last_login, d.activation_sent_at, d.activated_at, $5, logged.id
+                        FROM doomed d CROSS JOIN logged ORDER BY coalesce(d.activation_sent_at, d.date_joined), d.id
+                        RETURNING 1)
+                    SELECT (SELECT count(*) FROM renewed), (SELECT count(*) FROM archived)
+                    """, [.timestamptz(cutoff), .text(PurgeLease.name), .text(PurgeLease.holder), .int8(Int64(batchSize)),
+                          .timestamptz(instant), .text(actor), .text(AuditDetail.purged(cutoff: cutoff))]).row(0)
+                return (try row.integer(0) ?? 0, Int(try row.integer(1) ?? 0))
             }
+            guard renewed == 1 else { throw PurgeLease.lost }
             total += purged
             progress(total)
             if purged < batchSize { return total }
@@ -50,7 +50,7 @@ extension PostgresStore {
     /// Takes the purge lease, or throws "another purge is running".
     private func acquirePurgeLease() throws {
         func take(overFrom gone: String) throws -> Bool {
-            try read { connection in
+            try connected { connection in
                 try connection.query("""
                     INSERT INTO purge_lease (name, holder, acquired_at, renewed_at) VALUES ($1, $2, clock_timestamp(), clock_timestamp())
                     ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, acquired_at = excluded.acquired_at, renewed_at = excluded.renewed_at
@@ -59,7 +59,7 @@ extension PostgresStore {
             }
         }
         if try take(overFrom: PurgeLease.holder) { return }
-        let current = try read { connection in
+        let current = try connected { connection in
             try connection.query("SELECT holder, acquired_at FROM purge_lease WHERE name = $1", [.text(PurgeLease.name)], table: "purge_lease")
         }
         guard current.count == 1 else { return try acquirePurgeLease() } // given back meanwhile
@@ -99,7 +99,7 @@ extension PostgresStore {
                 throw AccountsError(.badData, "cannot restore '\(printable(user.userID))': account '\(printable(try taken.row(0).text(0) ?? ""))' now has its user_id or email")
             }
             // Marked first (the archive row stays, so that the log still shows the purge): an id
-            // of an archived account not restored is refused by users_no_purged_id.
+            // of an archived account not restored is refused by users_no_purged_ids.
             try connection.query("UPDATE purged_users SET restored_at = $1 WHERE archive_id = $2", [.timestamptz(instant), .int8(archiveID)])
             // Back with its old id (ids are never reused, so it is free). Its activation window
             // restarts now: otherwise the next purge would delete it again at once.

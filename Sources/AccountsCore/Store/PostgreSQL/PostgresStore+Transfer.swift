@@ -6,7 +6,7 @@ extension PostgresStore {
     ]
 
     public func exportAll(_ body: (TransferRecord) throws -> Void) throws {
-        try read { connection in
+        try connected { connection in
             // One snapshot for all four tables, whatever other hosts write meanwhile.
             try connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
             defer { _ = try? connection.execute("ROLLBACK") }

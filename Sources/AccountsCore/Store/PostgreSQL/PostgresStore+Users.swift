@@ -25,7 +25,7 @@ extension PostgresStore {
     }
 
     public func users(withUserIDs userIDs: [String], orEmails emails: [String]) throws -> [User] {
-        try read { connection in
+        try connected { connection in
             let result = try connection.query("""
                 SELECT \(PGRecords.userColumns) FROM users WHERE user_id = ANY($1::text[])
                 UNION
@@ -166,14 +166,14 @@ extension PostgresStore {
     }
 
     public func user(id: Int64) throws -> User? {
-        try read { connection in
+        try connected { connection in
             let result = try connection.query("SELECT \(PGRecords.userColumns) FROM users WHERE id = $1", [.int8(id)])
             return result.count == 0 ? nil : try PGRecords.user(result.row(0))
         }
     }
 
     public func user(matching reference: String) throws -> User? {
-        try read { connection in
+        try connected { connection in
             // The exact user_id first, then the email ignoring case.
             let result = try connection.query("""
                 SELECT \(PGRecords.userColumns) FROM users WHERE user_id = $1 OR upper(email) = upper($1)
@@ -197,7 +197,7 @@ extension PostgresStore {
     }
 
     public func releaseActivationMail(id: Int64, claimedAt instant: UTCDateTime, previous: UTCDateTime?) throws {
-        try read { connection in
+        try connected { connection in
             try connection.query("UPDATE users SET activation_sent_at = $1 WHERE id = $2 AND activation_sent_at = $3",
                                  [previous.pg, .int8(id), .timestamptz(instant)])
         }
@@ -221,7 +221,7 @@ extension PostgresStore {
         let (condition, parameters) = Self.condition(for: state, cutoff: expiryCutoff)
         var sql = "SELECT \(PGRecords.userColumns) FROM users WHERE \(condition) ORDER BY id"
         if let limit { sql += " LIMIT \(max(0, limit))" }
-        try read { connection in
+        try connected { connection in
             try connection.stream(sql, parameters, table: "users") { row in try body(try PGRecords.user(row)) }
         }
     }

@@ -29,11 +29,12 @@ public final class PostgresStore: AccountStore, Sendable {
         let first = try PGConnection(parameters: settings, describedAs: fallback)
         description = first.description
         pool = PGPool(first: first) { try PGConnection(parameters: settings, describedAs: fallback) }
-        try read { connection in try PostgresSchema.migrate(connection, create: create) }
+        try connected { connection in try PostgresSchema.migrate(connection, create: create) }
     }
 
-    /// Runs `body` on a connection of the pool, outside a transaction (one statement is one).
-    func read<T>(_ body: (PGConnection) throws -> T) throws -> T {
+    /// Runs `body` on a connection of the pool, outside a transaction (each statement is one).
+    @discardableResult
+    func connected<T>(_ body: (PGConnection) throws -> T) throws -> T {
         do {
             return try pool.withConnection(body)
         } catch let failure as PGFailure {
@@ -43,6 +44,6 @@ public final class PostgresStore: AccountStore, Sendable {
 
     /// Runs `body` in a transaction.
     func write<T>(_ body: (PGConnection) throws -> T) throws -> T {
-        try read { connection in try connection.transaction { try body(connection) } }
+        try connected { connection in try connection.transaction { try body(connection) } }
     }
 }

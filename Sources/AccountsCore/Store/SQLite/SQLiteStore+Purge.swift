@@ -34,7 +34,7 @@ extension SQLiteStore {
                 try db.execute(sql: """
                     INSERT INTO audit_log (at, os_user, action, account_id, user_id, outcome, detail) VALUES (?, ?, ?, NULL, NULL, ?, ?)
                     """, arguments: [instant, actor, AuditAction.purge.rawValue, AuditOutcome.ok.rawValue,
-                                     AuditDetail.purged(count: doomed, cutoff: cutoff)])
+                                     AuditDetail.purged(cutoff: cutoff)])
                 let auditID = db.lastInsertedRowID
                 try db.execute(sql: """
                     INSERT INTO purged_users (id, user_id, email, password, is_active, level, department, date_joined,
