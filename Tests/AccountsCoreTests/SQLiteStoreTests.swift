@@ -24,7 +24,7 @@ final class SQLiteStoreTests: XCTestCase {
         XCTAssertEqual(try sqlite3(store.path, "SELECT user_id || '|' || email || '|' || password || '|' || purged_at FROM purged_users"),
                        ["stale|stale@example.com|!x|\(t0.storageText)"])
         XCTAssertEqual(try sqlite3(store.path, "SELECT action, account_id IS NULL, detail FROM audit_log WHERE action = 'purge'"),
-                       ["purge|1|1 account never activated, activation window started before \(t0.wholeSecondsText)"],
+                       ["purge|1|purge batch: never activated, activation window started before \(t0.wholeSecondsText)"],
                        "one row stands for the purge; its accounts are its purged_users rows")
         XCTAssertThrowsError(try sqlite3(store.path, "DELETE FROM audit_log"), "append-only")
         XCTAssertThrowsError(try sqlite3(store.path, "UPDATE audit_log SET detail = ''"), "append-only")

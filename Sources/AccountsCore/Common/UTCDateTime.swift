@@ -53,6 +53,11 @@ public struct UTCDateTime: Comparable, Hashable, Sendable, CustomStringConvertib
         append(to: &buffer, separator: UInt8(ascii: "T"), fraction: true, zulu: true)
     }
 
+    /// The stored form, appended to `buffer` (import copies millions).
+    func appendStorageText(to buffer: inout [UInt8]) {
+        append(to: &buffer, separator: UInt8(ascii: " "), fraction: true, zulu: false)
+    }
+
     private func text(separator: Unicode.Scalar, fraction: Bool, zulu: Bool) -> String {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(27)
@@ -94,7 +99,13 @@ public struct UTCDateTime: Comparable, Hashable, Sendable, CustomStringConvertib
     /// Parses what Django or this tool stored: `YYYY-MM-DD HH:MM:SS` with an optional fraction of
     /// up to six digits (Django omits it when the microseconds are zero), `T` allowed as separator.
     public init?(storageText text: String) {
-        let b = Array(text.utf8)
+        var text = text
+        guard let parsed = text.withUTF8({ UTCDateTime(storageBytes: $0) }) else { return nil }
+        self = parsed
+    }
+
+    /// The same, from UTF-8 bytes.
+    init?(storageBytes b: UnsafeBufferPointer<UInt8>) {
         guard b.count >= 19, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-"),
               b[10] == UInt8(ascii: " ") || b[10] == UInt8(ascii: "T"),
               b[13] == UInt8(ascii: ":"), b[16] == UInt8(ascii: ":"),
@@ -120,7 +131,7 @@ public struct UTCDateTime: Comparable, Hashable, Sendable, CustomStringConvertib
 
     private static let powersOfTen = [1, 10, 100, 1000, 10000, 100000, 1000000]
 
-    private static func number(_ bytes: ArraySlice<UInt8>) -> Int? {
+    private static func number(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> Int? {
         var value = 0
         for byte in bytes {
             guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }

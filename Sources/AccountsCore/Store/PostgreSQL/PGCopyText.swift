@@ -28,7 +28,8 @@ struct PGCopyText {
     mutating func integer(_ value: Int64?) {
         separate()
         guard let value else { return null() }
-        bytes.append(contentsOf: String(value).utf8)
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        Digits.append(value.magnitude, radix: 10, to: &bytes)
     }
 
     mutating func bool(_ value: Bool) {
@@ -39,7 +40,7 @@ struct PGCopyText {
     mutating func date(_ value: UTCDateTime?) {
         separate()
         guard let value else { return null() }
-        bytes.append(contentsOf: value.storageText.utf8)
+        value.appendStorageText(to: &bytes)
         bytes.append(contentsOf: "+00".utf8)
     }
 

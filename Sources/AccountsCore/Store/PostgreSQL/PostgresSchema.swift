@@ -78,14 +78,22 @@ enum PostgresSchema {
         );
         """
 
+    /// accounts' own indexes on users (Django's are its primary key and user_id's UNIQUE). An
+    /// import into an empty database drops them while it copies and makes them again after
+    /// (PostgresStore+Transfer): one build is cheaper than a million insertions.
+    static let usersIndexes: [(name: String, definition: String)] = [
+        ("users_email_upper", "CREATE UNIQUE INDEX users_email_upper ON users (upper(email))"),
+        // Serves purge-expired (oldest window first, in batches) and list --state pending|expired;
+        // the predicate is PostgresStore.neverActivated.
+        ("users_never_activated", """
+            CREATE INDEX users_never_activated ON users ((coalesce(activation_sent_at, date_joined)), id)
+                WHERE NOT is_active AND last_login IS NULL AND activated_at IS NULL
+            """),
+    ]
+
     /// What accounts owns, also beside a users table Django made: its indexes and triggers on
     /// users, and its own tables.
-    private static let ownTables = """
-        CREATE UNIQUE INDEX users_email_upper ON users (upper(email));
-        -- Serves purge-expired (oldest window first, in batches) and list --state pending|expired;
-        -- the predicate is PostgresStore.neverActivated.
-        CREATE INDEX users_never_activated ON users ((coalesce(activation_sent_at, date_joined)), id)
-            WHERE NOT is_active AND last_login IS NULL AND activated_at IS NULL;
+    private static let ownTables = usersIndexes.map { $0.definition + ";\n" }.joined() + """
 
         -- "Never activated" must hold for rows other programs write too (a Django admin that
         -- creates an account active, or activates and later deactivates one): the database

@@ -60,13 +60,13 @@ public final class TransferReader {
     }
 
     static func record(_ line: UnsafeBufferPointer<UInt8>, number: Int) throws -> TransferRecord {
-        let object: [String: FlatJSON.Value]
+        let parsed: [FlatJSON.Field]
         do {
-            object = try FlatJSON.parse(line)
+            parsed = try FlatJSON.parse(line)
         } catch {
             throw AccountsError(.badData, "line \(number), byte \(error.offset + 1): \(error.reason)")
         }
-        var fields = Fields(object: object, line: number)
+        var fields = Fields(entries: parsed, line: number)
         let record: TransferRecord
         switch try fields.string("table") {
         case "users":
@@ -113,14 +113,32 @@ public final class TransferReader {
 
     /// The fields of one line, each taken once; what is left over is reported.
     private struct Fields {
-        var object: [String: FlatJSON.Value]
+        let entries: [FlatJSON.Field]
         let line: Int
+        /// Bit i: entries[i] was taken (FlatJSON allows at most 32 fields).
+        private var taken: UInt64 = 0
+        /// Where the next key usually is: export writes them in the order they are taken here.
+        private var next = 0
 
-        var unread: [String] { Array(object.keys) }
+        init(entries: [FlatJSON.Field], line: Int) {
+            self.entries = entries
+            self.line = line
+        }
+
+        var unread: [String] { entries.indices.filter { taken & (1 << $0) == 0 }.map { entries[$0].key } }
 
         mutating func take(_ key: String) throws -> FlatJSON.Value {
-            guard let value = object.removeValue(forKey: key) else { throw AccountsError(.badData, "line \(line): no \(key)") }
-            return value
+            let index: Int
+            if next < entries.count, entries[next].key == key {
+                index = next
+            } else if let found = entries.firstIndex(where: { $0.key == key }) {
+                index = found
+            } else {
+                throw AccountsError(.badData, "line \(line): no \(key)")
+            }
+            taken |= 1 << index
+            next = index + 1
+            return entries[index].value
         }
 
         func invalid(_ key: String, _ what: String) -> AccountsError {
@@ -165,17 +183,16 @@ public final class TransferReader {
 
         /// RFC 3339 in UTC, as export writes it: 2026-11-22T10:00:00.123456Z.
         mutating func optionalDate(_ key: String) throws -> UTCDateTime? {
-            guard let text = try optionalString(key) else { return nil }
-            var bytes = Array(text.utf8)
-            guard bytes.count > 20, bytes[10] == UInt8(ascii: "T"), bytes.last == UInt8(ascii: "Z") else {
+            guard var text = try optionalString(key) else { return nil }
+            let value = text.withUTF8 { bytes -> UTCDateTime?? in
+                guard bytes.count > 20, bytes[10] == UInt8(ascii: "T"), bytes.last == UInt8(ascii: "Z") else { return .none }
+                return .some(UTCDateTime(storageBytes: UnsafeBufferPointer(rebasing: bytes.dropLast())))
+            }
+            guard let parsed = value else {
                 throw invalid(key, "'\(printable(text))' (not a UTC date such as 2026-11-22T10:00:00.000000Z)")
             }
-            bytes[10] = UInt8(ascii: " ")
-            bytes.removeLast()
-            guard let value = UTCDateTime(storageText: String(decoding: bytes, as: UTF8.self)) else {
-                throw invalid(key, "'\(printable(text))' (not a date)")
-            }
-            return value
+            guard let date = parsed else { throw invalid(key, "'\(printable(text))' (not a date)") }
+            return date
         }
 
         mutating func user() throws -> User {
