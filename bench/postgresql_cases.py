@@ -8,10 +8,8 @@ import os
 import statistics
 import subprocess
 import sys
-import threading
-import time
 
-from run import HERE, run_process, timed
+from run import HERE, registrations_during, run_process, timed
 
 PASSWORD = "accounts-pw"  # the test server's application role (Tests/postgres/postgres.py)
 WINDOW = "coalesce(activation_sent_at, date_joined)"
@@ -116,31 +114,8 @@ def big_table(options, accounts, server, secrets, report):
 
     # The longest a registration waits while that purge runs (a site keeps signing people up).
     fresh()
-    waits, failures, stop = [], [], threading.Event()
-    environment = dict(os.environ, ACCOUNTS_SECRETS=secrets)
-
-    def register_loop():
-        i = 0
-        while not stop.is_set():
-            start = time.perf_counter()
-            done = subprocess.run([accounts, "register", f"live{i}", f"live{i}@example.com", "--no-send", "-q",
-                                   "--database", server.uri("copy")], env=environment, stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.PIPE, text=True)
-            waits.append(time.perf_counter() - start)
-            if done.returncode != 0:
-                failures.append(done.stderr.strip())
-            i += 1
-
-    loop = threading.Thread(target=register_loop)
-    loop.start()
-    time.sleep(0.5)
-    try:
-        purge_seconds = run_process([accounts, "purge-expired", "-q", "--database", server.uri("copy")])[0]
-    finally:
-        stop.set()
-        loop.join()
-    if failures:
-        sys.exit(f"bench: {len(failures)} registrations failed during the purge: {failures[0]}")
+    waits, purge_seconds = registrations_during(accounts, server.uri("copy"), secrets,
+                                                [accounts, "purge-expired", "-q", "--database", server.uri("copy")])
     typical = statistics.median(waits)
     report.add("  longest registration during that purge", max(waits), typical, "median registration", max(waits) / typical,
                "no registration waits for the purge", max(waits) < purge_seconds / 2, "s",

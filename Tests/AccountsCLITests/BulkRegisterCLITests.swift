@@ -132,7 +132,7 @@ final class BulkDeliveryCLITests: SMTPCLITestCase {
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
         process.environment = environment
         let errors = directory + "/first-run.err"
-        FileManager.default.createFile(atPath: errors, contents: nil)
+        XCTAssertTrue(FileManager.default.createFile(atPath: errors, contents: nil))
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errors))
         process.standardOutput = FileHandle.nullDevice
         try process.run()

@@ -85,7 +85,7 @@ final class PostfixCLITests: SMTPCLITestCase {
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
         process.environment = environment
         let errors = directory + "/first-run.err"
-        FileManager.default.createFile(atPath: errors, contents: nil)
+        XCTAssertTrue(FileManager.default.createFile(atPath: errors, contents: nil))
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errors))
         process.standardOutput = FileHandle.nullDevice
         try process.run()
