@@ -106,7 +106,8 @@ final class GeneralCLITests: CLITestCase {
                 """
             return try run("/bin/bash", ["-c", program]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         }
-        XCTAssertEqual(try complete(["accounts", "re"]), "register restore")
+        XCTAssertEqual(try complete(["accounts", "re"]), "register restore reactivate")
+        XCTAssertEqual(try complete(["accounts", "set"]), "set-password")
         XCTAssertEqual(try complete(["accounts", "list", "--st"]), "--state")
         XCTAssertEqual(try complete(["accounts", "log", "--for"]), "--format")
         for shell in ["zsh", "fish"] {

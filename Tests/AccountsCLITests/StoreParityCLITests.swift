@@ -74,6 +74,27 @@ final class StoreParityCLITests: CLITestCase {
         _ = try step(["restore", "s2"])
         _ = try step(["restore", "s2"])
         _ = try step(["restore", "nobody"])
+        // An administrator's day: show, update, set-password, deactivate, reactivate, delete.
+        _ = try step(["show", "hong"])
+        _ = try step(["show", "s2", "--format", "json"])
+        _ = try step(["show", "nobody"])
+        _ = try step(["update", "s2", "--email", "s2new@example.com", "--no-send", "--format", "json"])
+        _ = try step(["update", "s2", "--email", "HONG@example.com"])
+        _ = try step(["update", "s2", "--user-id", "bad id"])
+        _ = try step(["update", "hong", "--email", "hong.new@example.com", "--department", ""])
+        _ = try step(["update", "nobody", "--level", "1"])
+        _ = try step(["update", "s2"])
+        _ = try step(["set-password", "s2", "--password-stdin"], stdin: "new password 123\n")
+        _ = try step(["set-password", "s2", "--unusable", "--format", "json"])
+        _ = try step(["set-password", "s2"])
+        _ = try step(["deactivate", "hong"])
+        _ = try step(["deactivate", "hong"])
+        _ = try step(["deactivate", "s2"])
+        _ = try step(["reactivate", "hong", "--format", "json"])
+        _ = try step(["reactivate", "hong"])
+        _ = try step(["delete", "s2"])
+        _ = try step(["delete", "s2", "--yes", "--format", "json"])
+        _ = try step(["show", "s2", "--archived"])
         _ = try step(["outbox", "list"])
         _ = try step(["outbox", "list", "--format", "json", "--state", "sent"])
         _ = try step(["outbox", "retry", "--all", "--format", "json"])
@@ -117,7 +138,7 @@ final class StoreParityCLITests: CLITestCase {
             XCTAssertEqual(onSQLite, onPostgres, "\n--- SQLite:\n\(onSQLite)\n--- PostgreSQL:\n\(onPostgres)")
         }
         // The script means something: failures where it expects them, and rows in every table.
-        XCTAssertEqual(sqlite.steps.filter { $0.status != 0 }.map(\.status), [65, 65, 65, 65, 75, 67, 65, 65, 65, 67, 73],
+        XCTAssertEqual(sqlite.steps.filter { $0.status != 0 }.map(\.status), [65, 65, 65, 65, 75, 67, 65, 65, 65, 67, 67, 65, 65, 67, 64, 64, 65, 65, 65, 64, 73],
                        sqlite.steps.filter { $0.status != 0 }.map(\.command).joined(separator: "\n"))
         XCTAssertEqual(normalize(sqlite.export, database: nil), normalize(postgres.export, database: nil), "the same rows, ids and sequences")
         for table in ["users", "audit_log", "purged_users", "outbox", "sequences"] {

@@ -58,6 +58,13 @@ public struct ActivationWindow: Sendable {
         clock.earliestInstant(reaching: clock.timestamp(at: instant) - timeout)
     }
 
+    /// When the link of `user`'s current activation window (its last mail, or sign-up) stops
+    /// working; nil for an account that is not never-activated, which no link activates.
+    public func linkExpiry(of user: User) -> UTCDateTime? {
+        guard Self.isNeverActivated(user) else { return nil }
+        return expiry(ofTimestamp: clock.timestamp(at: user.activationWindowStart))
+    }
+
     /// How `list` classifies `user` given `cutoff(at:)`.
     public static func state(of user: User, cutoff: UTCDateTime) -> AccountState {
         if user.isActive { return .active }

@@ -1,11 +1,14 @@
 /// Writes JSON objects field by field, in a fixed order, so output can be streamed row by row
 /// (the executable's --format json, and `export`'s lines).
 public enum JSONWriter {
-    public enum Value: Sendable {
+    public indirect enum Value: Sendable {
         case string(String)
         case int(Int64)
         case bool(Bool)
         case null
+        /// Nested, for a record with parts (`show`).
+        case object([(String, Value)])
+        case array([Value])
     }
 
     public static func object(_ fields: [(String, Value)]) -> String {
@@ -31,6 +34,14 @@ public enum JSONWriter {
         case .int(let number): buffer.append(contentsOf: String(number).utf8)
         case .bool(let flag): buffer.append(contentsOf: (flag ? "true" : "false").utf8)
         case .null: buffer.append(contentsOf: "null".utf8)
+        case .object(let fields): appendObject(fields, to: &buffer)
+        case .array(let values):
+            buffer.append(UInt8(ascii: "["))
+            for (index, value) in values.enumerated() {
+                if index > 0 { buffer.append(UInt8(ascii: ",")) }
+                append(value, to: &buffer)
+            }
+            buffer.append(UInt8(ascii: "]"))
         }
     }
 

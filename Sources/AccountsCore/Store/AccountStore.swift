@@ -113,6 +113,28 @@ public protocol AccountStore: Sendable {
     /// (one per account) share its id.
     func forEachAuditEntry(_ query: AuditQuery, _ body: (AuditEntry) throws -> Void) throws
 
+    // MARK: An administrator's changes (update, set-password, deactivate, reactivate, delete)
+
+    /// Writes `changed`'s user_id, email, password, is_active, level and department over the
+    /// account `user` (its id), if its row still holds exactly what `user` holds, with the audit
+    /// entry (`action`, `detail`) in the same transaction. Returns the row as it now is, or nil
+    /// when it changed or went meanwhile. A user_id or email (ignoring case) another account has
+    /// is `.badData` naming the conflict, as for `insert`. Whatever sets is_active, the database
+    /// records the activation (activated_at), so a reactivated account is never "never activated".
+    func update(_ user: User, to changed: User, action: AuditAction, detail: String, at instant: UTCDateTime) throws -> User?
+
+    /// Archives the account into `purged_users` exactly as a purge does (so `restore` puts it
+    /// back) and deletes it, with its `delete` audit entry (which the archive row points at), if
+    /// its row still holds exactly what `user` holds. Returns false otherwise.
+    func delete(_ user: User, detail: String, at instant: UTCDateTime) throws -> Bool
+
+    /// The account's newest outbox row.
+    func latestMail(forAccount id: Int64) throws -> OutboxEntry?
+
+    /// Archived copies of accounts (purged or deleted, restored or not) whose user_id is
+    /// `reference` or whose email is it ignoring case, newest first.
+    func archivedUsers(matching reference: String) throws -> [PurgedUser]
+
     // MARK: Moving between stores (docs/postgresql.md)
 
     /// Calls `body` with every row of every table as stored, each table in id order, in the
@@ -130,6 +152,14 @@ public protocol AccountStore: Sendable {
 }
 
 extension AccountStore {
+    /// The account with this user_id (or else this email), or `.noSuchUser` saying so.
+    public func requireUser(matching reference: String) throws -> User {
+        guard let user = try user(matching: reference) else {
+            throw AccountsError(.noSuchUser, "no account with user_id or email '\(printable(reference))'")
+        }
+        return user
+    }
+
     /// A purge with the default batch size, no progress.
     public func purgeExpired(cutoff: UTCDateTime, at instant: UTCDateTime) throws -> Int {
         try purgeExpired(cutoff: cutoff, at: instant, batchSize: PurgeBatch.defaultSize, progress: { _ in })

@@ -32,4 +32,24 @@ public enum AuditDetail {
     public static func restored(purgedAt: UTCDateTime) -> String {
         "purged at \(purgedAt.wholeSecondsText); activation window restarted"
     }
+
+    /// An administrator's update: each field, old -> new; never a password or its hash.
+    public static func changed(_ fields: [AccountChange.Field]) -> String {
+        fields.map { field in
+            field.name == "password" ? "password changed" : "\(field.name) \(field.old ?? "(none)") -> \(field.new ?? "(none)")"
+        }.joined(separator: "; ")
+    }
+
+    public static func passwordSet(usable: Bool) -> String {
+        usable ? "password set by an administrator" : "password made unusable by an administrator"
+    }
+
+    public static let deactivated = "deactivated by an administrator"
+
+    /// `wasNeverActivated`: an account no link had activated, activated without one.
+    public static func reactivated(wasNeverActivated: Bool) -> String {
+        wasNeverActivated ? "activated by an administrator, without a link" : "reactivated by an administrator"
+    }
+
+    public static let deleted = "deleted by an administrator; archived in purged_users (restore puts it back)"
 }

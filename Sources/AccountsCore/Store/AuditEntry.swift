@@ -12,6 +12,12 @@ public enum AuditAction: String, CaseIterable, Sendable {
     case activate
     case purge
     case restore
+    // An administrator's changes (show/update/set-password/deactivate/reactivate/delete).
+    case update
+    case setPassword = "set-password"
+    case deactivate
+    case reactivate
+    case delete
 }
 
 /// Whether the change happened. A failed entry records an attempt that reached the account

@@ -14,9 +14,7 @@ public struct SendActivationWorkflow {
 
     /// `reference` is a user_id or an email. `force` skips the cooldown.
     public func send(to reference: String, force: Bool, at instant: UTCDateTime = .now()) throws -> RegisterWorkflow.Outcome {
-        guard let user = try store.user(matching: reference) else {
-            throw AccountsError(.noSuchUser, "no account with user_id or email '\(printable(reference))'")
-        }
+        let user = try store.requireUser(matching: reference)
         try Self.requireNeverActivated(user)
         // A mail already waiting for a retry is sent now rather than a second one queued.
         if let waiting = try store.pendingMail(for: user, inFlightSince: instant.adding(seconds: -OutboxEntry.interruptedAfter)) {

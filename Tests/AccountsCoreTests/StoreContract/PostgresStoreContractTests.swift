@@ -44,4 +44,7 @@ final class PostgresStoreContractTests: XCTestCase, AccountStoreContract {
     func testRestorePutsTheLatestArchivedCopyBack() throws { try checkRestorePutsTheLatestArchivedCopyBack() }
     func testEveryChangeIsAudited() throws { try checkEveryChangeIsAudited() }
     func testAPurgeIsLoggedPerAccount() throws { try checkAPurgeIsLoggedPerAccount() }
+    func testAnUpdateIsConditionalAuditedAndNamesDuplicates() throws { try checkAnUpdateIsConditionalAuditedAndNamesDuplicates() }
+    func testReactivatingRecordsTheActivation() throws { try checkReactivatingRecordsTheActivation() }
+    func testADeletionIsArchivedLikeAPurgeAndRestorable() throws { try checkADeletionIsArchivedLikeAPurgeAndRestorable() }
 }

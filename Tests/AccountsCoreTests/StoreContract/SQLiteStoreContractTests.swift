@@ -39,6 +39,9 @@ final class SQLiteStoreContractTests: XCTestCase, AccountStoreContract {
     func testRestorePutsTheLatestArchivedCopyBack() throws { try checkRestorePutsTheLatestArchivedCopyBack() }
     func testEveryChangeIsAudited() throws { try checkEveryChangeIsAudited() }
     func testAPurgeIsLoggedPerAccount() throws { try checkAPurgeIsLoggedPerAccount() }
+    func testAnUpdateIsConditionalAuditedAndNamesDuplicates() throws { try checkAnUpdateIsConditionalAuditedAndNamesDuplicates() }
+    func testReactivatingRecordsTheActivation() throws { try checkReactivatingRecordsTheActivation() }
+    func testADeletionIsArchivedLikeAPurgeAndRestorable() throws { try checkADeletionIsArchivedLikeAPurgeAndRestorable() }
 }
 
 /// Runs SQL with the sqlite3 shell, outside the store, as another program would.

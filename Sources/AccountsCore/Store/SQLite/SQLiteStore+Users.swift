@@ -152,9 +152,6 @@ extension SQLiteStore {
     }
 
     private static func duplicate(_ new: NewUser, existingUserID: String) -> AccountsError {
-        if existingUserID == new.userID {
-            return AccountsError(.badData, "user_id '\(new.userID)' is already registered")
-        }
-        return AccountsError(.badData, "email '\(new.email)' is already registered (to user_id '\(printable(existingUserID))')")
+        AccountsError.taken(userID: new.userID, email: new.email, by: existingUserID)
     }
 }

@@ -1,0 +1,84 @@
+/// An administrator's changes to one account and what `show` reads (as SQLiteStore+Administration).
+extension PostgresStore {
+    public func update(_ user: User, to changed: User, action: AuditAction, detail: String, at instant: UTCDateTime) throws -> User? {
+        try write { connection in
+            if changed.userID != user.userID || changed.email.uppercased() != user.email.uppercased() {
+                let clash = try connection.query("""
+                    SELECT user_id FROM users WHERE id <> $1 AND (user_id = $2 OR upper(email) = upper($3)) LIMIT 1
+                    """, [.int8(user.id), .text(changed.userID), .text(changed.email)])
+                if clash.count > 0 {
+                    throw AccountsError.taken(userID: changed.userID, email: changed.email, by: try clash.row(0).text(0) ?? "")
+                }
+            }
+            let result: PGResult
+            do {
+                result = try connection.query("""
+                    UPDATE users SET user_id = $11, email = $12, password = $13, is_active = $14, level = $15, department = $16
+                    WHERE id = $1 AND \(Self.unchanged) RETURNING \(PGRecords.userColumns)
+                    """, Self.unchangedParameters(user) + [.text(changed.userID), .text(changed.email), .text(changed.password),
+                                                           .bool(changed.isActive), changed.level.pg, changed.department.pg])
+            } catch let failure as PGFailure where failure.sqlState == "23505" {
+                throw AccountsError(.badData, "user_id '\(changed.userID)' or email '\(changed.email)' is already registered")
+            }
+            guard result.count == 1 else { return nil }
+            let updated = try PGRecords.user(result.row(0))
+            try audit(connection, action, updated, .ok, detail, at: instant)
+            return updated
+        }
+    }
+
+    public func delete(_ user: User, detail: String, at instant: UTCDateTime) throws -> Bool {
+        try write { connection in
+            let found = try connection.query("SELECT 1 FROM users WHERE id = $1 AND \(Self.unchanged) FOR UPDATE", Self.unchangedParameters(user))
+            guard found.count == 1 else { return false }
+            try audit(connection, .delete, user, .ok, detail, at: instant)
+            // Archived exactly as a purge archives, so that `restore` puts it back.
+            try connection.query("""
+                WITH doomed AS (DELETE FROM users WHERE id = $1 RETURNING *)
+                INSERT INTO purged_users (id, user_id, email, password, is_active, level, department, date_joined,
+                                          last_login, activation_sent_at, activated_at, purged_at, audit_id)
+                SELECT id, user_id, email, password, is_active, level, department, date_joined,
+                       last_login, activation_sent_at, activated_at, $2, currval(pg_get_serial_sequence('audit_log', 'id'))
+                FROM doomed
+                """, [.int8(user.id), .timestamptz(instant)])
+            return true
+        }
+    }
+
+    public func latestMail(forAccount id: Int64) throws -> OutboxEntry? {
+        try connected { connection in
+            let result = try connection.query("""
+                SELECT \(PGRecords.outboxColumns) FROM \(PGRecords.outboxJoin) WHERE o.account_id = $1 ORDER BY o.id DESC LIMIT 1
+                """, [.int8(id)])
+            return result.count == 0 ? nil : try PGRecords.outboxEntry(result.row(0))
+        }
+    }
+
+    public func archivedUsers(matching reference: String) throws -> [PurgedUser] {
+        try connected { connection in
+            let result = try connection.query("""
+                SELECT archive_id, purged_at, audit_id, restored_at, \(PGRecords.userColumns) FROM purged_users
+                WHERE user_id = $1 OR upper(email) = upper($1) ORDER BY archive_id DESC
+                """, [.text(reference)], table: "purged_users")
+            return try (0..<result.count).map { index in
+                let row = result.row(index)
+                return PurgedUser(archiveID: try row.required(row.integer(0), "archive_id"),
+                                  user: try PGRecords.user(PGRow(result: row.result, index: row.index, offset: 4)),
+                                  purgedAt: try row.required(row.date(1), "purged_at"), auditID: try row.integer(2),
+                                  restoredAt: try row.date(3))
+            }
+        }
+    }
+
+    /// The row still holds what was read ($1 is the id, $2… the columns).
+    private static let unchanged = """
+        user_id = $2 AND email = $3 AND password = $4 AND is_active = $5 AND level IS NOT DISTINCT FROM $6
+        AND department IS NOT DISTINCT FROM $7 AND last_login IS NOT DISTINCT FROM $8
+        AND activation_sent_at IS NOT DISTINCT FROM $9 AND activated_at IS NOT DISTINCT FROM $10
+        """
+
+    private static func unchangedParameters(_ user: User) -> [PGParameter] {
+        [.int8(user.id), .text(user.userID), .text(user.email), .text(user.password), .bool(user.isActive), user.level.pg,
+         user.department.pg, user.lastLogin.pg, user.activationSentAt.pg, user.activatedAt.pg]
+    }
+}

@@ -1,0 +1,29 @@
+import AccountsCore
+import ArgumentParser
+
+struct ReactivateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reactivate",
+        abstract: "Switch an account on (is_active true), without a link.",
+        discussion: """
+            The administrator's switch, recorded in the audit log. Also activates an account that
+            was never activated (no link is used: the administrator vouches for the address); the
+            database records the activation either way, so the account is never purged.
+            """
+    )
+
+    @Argument(help: ArgumentHelp("The account's user_id or email.", valueName: "user"))
+    var user: String
+
+    @Option(help: "Output: text or json.")
+    var format: ResultFormat = .text
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        let context = try CommandContext(global)
+        let change = try AccountAdministration(store: try context.store()).setActive(user, true)
+        AccountOutput.change(change, format: format)
+        ChangeMessages.report(change, context: context, action: "activated")
+    }
+}

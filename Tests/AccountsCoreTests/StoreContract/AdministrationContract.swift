@@ -1,0 +1,73 @@
+import AccountsCore
+import XCTest
+
+/// The contract of an administrator's changes (`update`, `delete`, and what `show` reads).
+extension AccountStoreContract {
+    func checkAnUpdateIsConditionalAuditedAndNamesDuplicates() throws {
+        let store = try openStore(actor: "admin")
+        let hong = try store.insert(newUser("hong"))
+        _ = try store.insert(newUser("kim"))
+        var changed = hong
+        changed.email = "hong2@example.com"
+        changed.level = nil
+        let updated = try XCTUnwrap(try store.update(hong, to: changed, action: .update, detail: "email", at: t0))
+        XCTAssertEqual(updated.email, "hong2@example.com")
+        XCTAssertNil(updated.level)
+        XCTAssertEqual(try store.user(id: hong.id), updated)
+        XCTAssertEqual(try auditTrail(store).last, "update hong ok")
+
+        // Written over a stale read: nothing changes, nothing is logged.
+        var stale = hong
+        stale.department = "other"
+        XCTAssertNil(try store.update(hong, to: stale, action: .update, detail: "stale", at: t0))
+        XCTAssertEqual(try store.user(id: hong.id), updated)
+
+        // A user_id or an email another account has (ignoring case): named, nothing changes.
+        for (userID, email, message) in [("kim", "x@example.com", "user_id 'kim' is already registered"),
+                                         ("hong", "KIM@example.com", "email 'KIM@example.com' is already registered (to user_id 'kim')")] {
+            var clash = updated
+            clash.userID = userID
+            clash.email = email
+            XCTAssertThrowsError(try store.update(updated, to: clash, action: .update, detail: "clash", at: t0)) { error in
+                XCTAssertEqual((error as? AccountsError)?.kind, .badData)
+                XCTAssertEqual((error as? AccountsError)?.message, message)
+            }
+        }
+        XCTAssertEqual(try store.user(id: hong.id), updated)
+        XCTAssertEqual(try auditTrail(store).filter { $0.hasPrefix("update") }, ["update hong ok"])
+    }
+
+    func checkReactivatingRecordsTheActivation() throws {
+        let store = try openStore(actor: "admin")
+        let hong = try store.insert(newUser("hong"))
+        var active = hong
+        active.isActive = true
+        let reactivated = try XCTUnwrap(try store.update(hong, to: active, action: .reactivate, detail: "", at: t0))
+        XCTAssertNotNil(reactivated.activatedAt, "the database records the activation, whoever sets is_active")
+        var inactive = reactivated
+        inactive.isActive = false
+        let deactivated = try XCTUnwrap(try store.update(reactivated, to: inactive, action: .deactivate, detail: "", at: t0))
+        XCTAssertFalse(ActivationWindow.isNeverActivated(deactivated))
+        XCTAssertEqual(try store.purgeExpired(cutoff: t0.adding(seconds: 1_000_000), at: t0), 0, "never purged")
+    }
+
+    func checkADeletionIsArchivedLikeAPurgeAndRestorable() throws {
+        let store = try openStore(actor: "admin")
+        let hong = try store.insert(newUser("hong"))
+        try mailed(store, hong, at: t0)
+        let current = try XCTUnwrap(try store.user(id: hong.id))
+        XCTAssertEqual(try store.latestMail(forAccount: hong.id)?.state, .sent)
+        XCTAssertFalse(try store.delete(hong, detail: "stale", at: t0), "a stale read deletes nothing")
+        XCTAssertTrue(try store.delete(current, detail: "asked", at: t0))
+        XCTAssertNil(try store.user(id: hong.id))
+        XCTAssertFalse(try store.delete(current, detail: "again", at: t0))
+        let archived = try store.archivedUsers(matching: "HONG@example.com")
+        XCTAssertEqual(archived.map(\.user), [current])
+        XCTAssertEqual(archived.first?.purgedAt, t0)
+        XCTAssertNil(archived.first?.restoredAt)
+        XCTAssertEqual(try auditTrail(store).last, "delete hong ok")
+        let restored = try store.restore("hong", at: t0.adding(seconds: 5))
+        XCTAssertEqual(restored.id, hong.id)
+        XCTAssertNotNil(try store.archivedUsers(matching: "hong").first?.restoredAt)
+    }
+}
