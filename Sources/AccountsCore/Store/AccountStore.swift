@@ -113,6 +113,11 @@ public protocol AccountStore: Sendable {
     /// (one per account) share its id.
     func forEachAuditEntry(_ query: AuditQuery, _ body: (AuditEntry) throws -> Void) throws
 
+    /// The ids of the audit entries committed so far with an id above `id`, in order (cheap: the
+    /// primary key only). With PostgreSQL an id can become visible after a larger one (ids are
+    /// taken at insert, rows seen at commit); `AuditFollower` copes with that.
+    func auditIDs(after id: Int64) throws -> [Int64]
+
     // MARK: An administrator's changes (update, set-password, deactivate, reactivate, delete)
 
     /// Writes `changed`'s user_id, email, password, is_active, level and department over the

@@ -35,11 +35,14 @@ struct RowWriter {
     /// `"key":` of each column, made once; and the bytes of the row being written.
     private let jsonKeys: [[UInt8]]
     private var scratch: [UInt8] = []
+    /// json as JSON Lines (an object a line, no array), for output that never ends (`log --follow`).
+    private let jsonLines: Bool
 
-    init(format: ListFormat, output: Output, columns: [Column]) {
+    init(format: ListFormat, output: Output, columns: [Column], jsonLines: Bool = false) {
         self.format = format
         self.output = output
         self.columns = columns
+        self.jsonLines = jsonLines
         jsonKeys = columns.map { column in
             var key: [UInt8] = []
             JSONWriter.appendQuoted(column.key, to: &key)
@@ -50,7 +53,7 @@ struct RowWriter {
     mutating func begin() {
         switch format {
         case .table: output.line(tableLine(columns.compactMap(\.heading)))
-        case .json: output.write("[")
+        case .json: if !jsonLines { output.write("[") }
         case .csv: output.line(columns.map(\.key).joined(separator: ","))
         }
     }
@@ -67,13 +70,14 @@ struct RowWriter {
         case .json:
             // Straight into bytes: this is the path that streams a million rows.
             scratch.removeAll(keepingCapacity: true)
-            scratch.append(contentsOf: (count == 0 ? "\n{" : ",\n{").utf8)
+            scratch.append(contentsOf: (jsonLines ? "{" : count == 0 ? "\n{" : ",\n{").utf8)
             for (index, field) in fields.enumerated() {
                 if index > 0 { scratch.append(UInt8(ascii: ",")) }
                 scratch.append(contentsOf: jsonKeys[index])
                 Self.appendJSON(field, to: &scratch)
             }
             scratch.append(UInt8(ascii: "}"))
+            if jsonLines { scratch.append(UInt8(ascii: "\n")) }
             output.write(bytes: scratch)
         case .csv:
             output.line(fields.map { field in
@@ -86,7 +90,7 @@ struct RowWriter {
     }
 
     mutating func end() {
-        if format == .json { output.line(count == 0 ? "]" : "\n]") }
+        if format == .json, !jsonLines { output.line(count == 0 ? "]" : "\n]") }
     }
 
     private static func tableText(_ field: Field) -> String {

@@ -8,10 +8,16 @@ struct LogCommand: ParsableCommand {
         discussion: """
             One entry per change: register, send-activation (ok, or failed with the mail error),
             activate, purge (one entry per account purged; the entries of one purge share its id),
-            restore. Oldest first; times are UTC.
+            restore, update, set-password, deactivate, reactivate, delete. Oldest first; times are UTC.
             OS_USER is the operating-system account that ran the command. Input that was refused
             before anything changed (a bad link, a duplicate) leaves no entry: see the exit code.
             json is one array of objects; csv has a header row.
+
+            --follow keeps printing entries as they are committed (by this or any other process
+            or host), after the ones already there (--limit: the newest n of those), until
+            interrupted (SIGINT, SIGTERM: exit 0) or until the reader of its output goes away;
+            json is then JSON Lines, one object a line, so that a script can read it as it comes:
+            accounts log --follow --format json | while read -r entry; do …; done
             """
     )
 
@@ -21,7 +27,7 @@ struct LogCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Only entries at or after this: a span back from now (24h, 7d) or a UTC date or time (2026-11-20, 2026-11-20T09:30:00Z).", valueName: "when"))
     var since: String?
 
-    @Option(help: ArgumentHelp("Only this action: register, send-activation, activate, purge or restore.", valueName: "action"))
+    @Option(help: ArgumentHelp("Only this action: register, send-activation, activate, purge, restore, update, set-password, deactivate, reactivate or delete.", valueName: "action"))
     var action: String?
 
     @Option(help: "Only the newest this many entries (still shown oldest first).")
@@ -29,6 +35,9 @@ struct LogCommand: ParsableCommand {
 
     @Option(help: "Output: table (for people), json or csv.")
     var format: ListFormat = .table
+
+    @Flag(name: [.customShort("f"), .long], help: "Keep printing new entries as they are committed (json: one object a line).")
+    var follow = false
 
     @OptionGroup var global: GlobalOptions
 
@@ -58,14 +67,36 @@ struct LogCommand: ParsableCommand {
         let query = AuditQuery(user: user, since: since.flatMap { PointInTime.parse($0, now: .now()) },
                                action: action.flatMap(AuditAction.init(rawValue:)), limit: limit)
         let store = try context.store()
-        var writer = RowWriter(format: format, output: Output.standardOutput, columns: Self.columns)
+        var writer = RowWriter(format: format, output: Output.standardOutput, columns: Self.columns, jsonLines: follow)
         writer.begin()
-        try store.forEachAuditEntry(query) { entry in
+        // Taken before the first read: whatever is committed after it is the follower's.
+        let last = follow ? try store.auditIDs(after: 0).last ?? 0 : 0
+        let write = { (entry: AuditEntry) in
             writer.row([
                 .int(entry.id), .date(entry.at), .text(entry.osUser), .text(entry.action.rawValue), .int(entry.accountID),
                 .text(entry.userID), .text(entry.outcome.rawValue), .text(entry.detail),
             ])
         }
-        writer.end()
+        var shown = query
+        if follow { shown.afterID = nil }
+        try store.forEachAuditEntry(shown) { entry in
+            if !follow || entry.id <= last { write(entry) }
+        }
+        guard follow else {
+            writer.end()
+            return
+        }
+        var follower = AuditFollower(store: store, query: query, after: last)
+        Output.standardOutput.flush()
+        FollowSignals.install()
+        while !FollowSignals.stopRequested {
+            for entry in try follower.poll() { write(entry) }
+            Output.standardOutput.flush()
+            if FollowSignals.readerIsGone() { return }
+            FollowSignals.pause(seconds: Self.pollInterval)
+        }
     }
+
+    /// How often --follow asks the database for new entries.
+    static let pollInterval = 0.5
 }

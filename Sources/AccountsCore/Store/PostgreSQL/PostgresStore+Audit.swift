@@ -20,14 +20,20 @@ extension PostgresStore {
             conditions.append("action = $\(parameters.count)")
         }
         let filter = conditions.isEmpty ? "true" : conditions.joined(separator: " AND ")
+        // Inside both halves, so that the primary key finds what is new without reading the rest.
+        var (after, afterPurge) = ("", "")
+        if let afterID = query.afterID {
+            parameters.append(.int8(afterID))
+            (after, afterPurge) = ("AND id > $\(parameters.count)", "AND a.id > $\(parameters.count)")
+        }
         // A purge batch's one audit_log row stands for an entry per account it removed, read from purged_users.
         let entries = """
             SELECT id, at, os_user, action, account_id, user_id, outcome, detail, NULL::timestamptz AS window_start, 0::bigint AS part
-            FROM audit_log WHERE action <> 'purge'
+            FROM audit_log WHERE action <> 'purge' \(after)
             UNION ALL
             SELECT a.id, a.at, a.os_user, a.action, p.id, p.user_id::text, a.outcome, a.detail,
                    coalesce(p.activation_sent_at, p.date_joined), p.archive_id
-            FROM audit_log a JOIN purged_users p ON p.audit_id = a.id WHERE a.action = 'purge'
+            FROM audit_log a JOIN purged_users p ON p.audit_id = a.id WHERE a.action = 'purge' \(afterPurge)
             """
         var sql = "SELECT * FROM (\(entries)) e WHERE \(filter) ORDER BY id, part"
         if let limit = query.limit {
@@ -35,6 +41,13 @@ extension PostgresStore {
         }
         try connected { connection in
             try connection.stream(sql, parameters, table: "audit_log") { try body(try PGRecords.auditEntry($0)) }
+        }
+    }
+
+    public func auditIDs(after id: Int64) throws -> [Int64] {
+        try connected { connection in
+            let result = try connection.query("SELECT id FROM audit_log WHERE id > $1 ORDER BY id", [.int8(id)], table: "audit_log")
+            return try (0..<result.count).map { try result.row($0).required(result.row($0).integer(0), "id") }
         }
     }
 

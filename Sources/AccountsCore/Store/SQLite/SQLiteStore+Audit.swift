@@ -22,14 +22,18 @@ extension SQLiteStore {
             arguments += [action.rawValue]
         }
         let filter = conditions.isEmpty ? "1" : conditions.joined(separator: " AND ")
+        // Inside both halves, so that the primary key finds what is new without reading the rest.
+        let (after, afterPurge) = query.afterID == nil ? ("", "") : ("AND id > ?", "AND a.id > ?")
+        // The two halves come first in the statement, and so do their arguments.
+        if let afterID = query.afterID { arguments = [afterID, afterID] + arguments }
         // A purge's one audit_log row stands for an entry per account it removed, read from purged_users.
         let entries = """
             SELECT id, at, os_user, action, account_id, user_id, outcome, detail, NULL AS window_start, 0 AS part
-            FROM audit_log WHERE action <> 'purge'
+            FROM audit_log WHERE action <> 'purge' \(after)
             UNION ALL
             SELECT a.id, a.at, a.os_user, a.action, p.id, p.user_id, a.outcome, a.detail,
                    coalesce(p.activation_sent_at, p.date_joined), p.archive_id
-            FROM audit_log a JOIN purged_users p ON p.audit_id = a.id WHERE a.action = 'purge'
+            FROM audit_log a JOIN purged_users p ON p.audit_id = a.id WHERE a.action = 'purge' \(afterPurge)
             """
         var sql = "SELECT * FROM (\(entries)) WHERE \(filter) ORDER BY id, part"
         if let limit = query.limit {
@@ -41,6 +45,10 @@ extension SQLiteStore {
                 try body(try AuditEntry(row: row))
             }
         }
+    }
+
+    public func auditIDs(after id: Int64) throws -> [Int64] {
+        try read { db in try Int64.fetchAll(db, sql: "SELECT id FROM audit_log WHERE id > ? ORDER BY id", arguments: [id]) }
     }
 
     /// Appends to audit_log inside the caller's write transaction.
