@@ -28,7 +28,7 @@ debug: deps
 # Django (the live cross-check), psycopg (Django on PostgreSQL, through the system libpq) and
 # aiosmtpd (a real SMTP server for the tests), from PyPI. The stamp names the list, so that a
 # longer list installs what an older .venv lacks.
-VENV_PACKAGES = 'django>=5.2,<5.3' 'aiosmtpd>=1.4,<2' 'psycopg>=3.1,<4'
+VENV_PACKAGES = 'django>=5.2,<5.3' 'aiosmtpd>=1.4,<2' 'psycopg>=3.1,<4' 'prometheus_client>=0.20,<1'
 $(VENV)/.installed: Makefile
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check $(VENV_PACKAGES)

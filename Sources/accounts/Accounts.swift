@@ -33,6 +33,7 @@ struct Accounts: ParsableCommand {
             DeactivateCommand.self,
             ReactivateCommand.self,
             DeleteCommand.self,
+            StatsCommand.self,
             OutboxCommand.self,
             LogCommand.self,
             ExportCommand.self,

@@ -102,6 +102,8 @@ final class StoreParityCLITests: CLITestCase {
         _ = try step(["log", "--user", "S2@example.com"])
         _ = try step(["log", "--action", "purge", "--format", "json"])
         _ = try step(["log", "--limit", "3"])
+        _ = try step(["stats", "--format", "prometheus"])
+        _ = try step(["stats", "--since", "2999-01-01", "--format", "json"])
         let export = try accounts("export")
         XCTAssertEqual(export.status, 0, export.stderr)
         _ = try step(["import", "-"], stdin: export.stdout) // into itself: not empty
@@ -122,6 +124,7 @@ final class StoreParityCLITests: CLITestCase {
             (#"try again in \d+ s"#, "try again in <n> s"),
             (#""password":"[^"]*""#, #""password":"<salted>""#),
             (#"\d+(\.\d+)? (mails|accounts|rows)/s"#, "<rate>"),
+            (#"(accounts_activation_delay_seconds(\{quantile="[0-9.]+"\}|_sum)) \d+"#, "$1 <seconds>"),
         ]
         for (pattern, replacement) in patterns {
             text = text.replacingOccurrences(of: pattern, with: replacement, options: .regularExpression)

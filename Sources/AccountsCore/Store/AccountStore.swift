@@ -140,6 +140,10 @@ public protocol AccountStore: Sendable {
     /// `reference` or whose email is it ignoring case, newest first.
     func archivedUsers(matching reference: String) throws -> [PurgedUser]
 
+    /// `stats`: accounts by state now (`expiryCutoff` as for `forEachUser`), and audit entries,
+    /// purged accounts, retried mails and activation delays at or after `since` (nil: all).
+    func statistics(since: UTCDateTime?, expiryCutoff: UTCDateTime) throws -> AccountStatistics
+
     // MARK: Moving between stores (docs/postgresql.md)
 
     /// Calls `body` with every row of every table as stored, each table in id order, in the

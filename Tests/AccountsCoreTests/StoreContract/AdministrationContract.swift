@@ -70,4 +70,35 @@ extension AccountStoreContract {
         XCTAssertEqual(restored.id, hong.id)
         XCTAssertNotNil(try store.archivedUsers(matching: "hong").first?.restoredAt)
     }
+
+    func checkStatisticsCountWhatTheLogSays() throws {
+        let store = try openStore(actor: "admin")
+        let hong = try store.insert(newUser("hong", joined: t0))
+        _ = try store.insert(newUser("old", joined: longAgo))
+        XCTAssertTrue(try store.activate(hong, at: t0.adding(seconds: 90), detail: "key"))
+        let stats = try store.statistics(since: t0, expiryCutoff: t0.adding(seconds: -10))
+        XCTAssertEqual(stats.accounts, [.active: 1, .pending: 0, .expired: 1, .inactive: 0])
+        XCTAssertEqual(stats.count(.register), 1, "old registered long ago, before the period")
+        XCTAssertEqual(stats.count(.activate), 1)
+        XCTAssertEqual(stats.activationDelays, [90])
+        XCTAssertEqual(try store.purgeExpired(cutoff: t0.adding(seconds: -10), at: t0.adding(seconds: 100)), 1)
+        let after = try store.statistics(since: nil, expiryCutoff: t0.adding(seconds: -10))
+        XCTAssertEqual(after.purgedAccounts, 1)
+        XCTAssertEqual(after.count(.register), 2)
+        XCTAssertEqual(after.accounts[.expired], 0)
+    }
+
+    func checkAuditIDsAreTheCommittedOnesInOrder() throws {
+        let store = try openStore(actor: "admin")
+        XCTAssertEqual(try store.auditIDs(after: 0), [])
+        _ = try store.insert(newUser("a"))
+        _ = try store.insert(newUser("b"))
+        let all = try store.auditIDs(after: 0)
+        XCTAssertEqual(all.count, 2)
+        XCTAssertEqual(all, all.sorted())
+        XCTAssertEqual(try store.auditIDs(after: all[0]), [all[1]])
+        var entries: [String] = []
+        try store.forEachAuditEntry(AuditQuery(afterID: all[0])) { entries.append($0.userID ?? "") }
+        XCTAssertEqual(entries, ["b"])
+    }
 }

@@ -47,4 +47,6 @@ final class PostgresStoreContractTests: XCTestCase, AccountStoreContract {
     func testAnUpdateIsConditionalAuditedAndNamesDuplicates() throws { try checkAnUpdateIsConditionalAuditedAndNamesDuplicates() }
     func testReactivatingRecordsTheActivation() throws { try checkReactivatingRecordsTheActivation() }
     func testADeletionIsArchivedLikeAPurgeAndRestorable() throws { try checkADeletionIsArchivedLikeAPurgeAndRestorable() }
+    func testStatisticsCountWhatTheLogSays() throws { try checkStatisticsCountWhatTheLogSays() }
+    func testAuditIDsAreTheCommittedOnesInOrder() throws { try checkAuditIDsAreTheCommittedOnesInOrder() }
 }

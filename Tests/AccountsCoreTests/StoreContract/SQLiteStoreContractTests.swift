@@ -42,6 +42,8 @@ final class SQLiteStoreContractTests: XCTestCase, AccountStoreContract {
     func testAnUpdateIsConditionalAuditedAndNamesDuplicates() throws { try checkAnUpdateIsConditionalAuditedAndNamesDuplicates() }
     func testReactivatingRecordsTheActivation() throws { try checkReactivatingRecordsTheActivation() }
     func testADeletionIsArchivedLikeAPurgeAndRestorable() throws { try checkADeletionIsArchivedLikeAPurgeAndRestorable() }
+    func testStatisticsCountWhatTheLogSays() throws { try checkStatisticsCountWhatTheLogSays() }
+    func testAuditIDsAreTheCommittedOnesInOrder() throws { try checkAuditIDsAreTheCommittedOnesInOrder() }
 }
 
 /// Runs SQL with the sqlite3 shell, outside the store, as another program would.
