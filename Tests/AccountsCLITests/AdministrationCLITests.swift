@@ -153,4 +153,47 @@ final class AdministrationCLITests: CLITestCase {
         XCTAssertEqual(try accounts("restore", "hong", "--no-send").status, 0)
         XCTAssertEqual(try sql("SELECT id, user_id FROM users"), ["1|hong"])
     }
+
+    /// On a terminal (a real pty): delete asks, and only "y"/"yes" deletes; set-password
+    /// --prompt-password asks twice with echo off.
+    func testOnATerminalDeleteAsksAndSetPasswordPrompts() throws {
+        try initAndRegister("hong", "hong@example.com", extra: ["--no-send"])
+        try initAndRegister("kim", "kim@example.com", extra: ["--no-send"])
+        func onATerminal(_ arguments: [String], typing answers: [String]) throws -> Run {
+            let script = """
+                import os, pty, sys, time
+                pid, fd = pty.fork()
+                if pid == 0:
+                    os.execv(sys.argv[1], ["accounts"] + sys.argv[3:])
+                out = b""
+                for answer in sys.argv[2].split("|"):
+                    time.sleep(0.5)
+                    os.write(fd, answer.encode() + b"\\n")
+                while True:
+                    try:
+                        chunk = os.read(fd, 65536)
+                    except OSError:
+                        break
+                    if not chunk:
+                        break
+                    out += chunk
+                _, status = os.waitpid(pid, 0)
+                sys.stdout.write(out.decode())
+                sys.exit(os.waitstatus_to_exitcode(status))
+                """
+            return try run(try testPython(), ["-c", script, Self.binary, answers.joined(separator: "|")] + arguments)
+        }
+        let declined = try onATerminal(["delete", "hong"], typing: ["n"])
+        XCTAssertEqual(declined.status, 64, declined.stdout)
+        XCTAssertTrue(declined.stdout.contains("Delete account 'hong' <hong@example.com> (pending, id 1)? [y/N]"), declined.stdout)
+        XCTAssertEqual(try sql("SELECT count(*) FROM users WHERE user_id = 'hong'"), ["1"])
+        let accepted = try onATerminal(["delete", "hong"], typing: ["yes"])
+        XCTAssertEqual(accepted.status, 0, accepted.stdout)
+        XCTAssertEqual(try sql("SELECT count(*) FROM users WHERE user_id = 'hong'"), ["0"])
+
+        let prompted = try onATerminal(["set-password", "kim", "--prompt-password"], typing: ["s3cret-pass", "s3cret-pass"])
+        XCTAssertEqual(prompted.status, 0, prompted.stdout)
+        XCTAssertFalse(prompted.stdout.contains("s3cret-pass"), "echo is off: \(prompted.stdout)")
+        XCTAssertTrue(try XCTUnwrap(try sql("SELECT password FROM users WHERE user_id = 'kim'").first).hasPrefix("pbkdf2_sha256$"))
+    }
 }
