@@ -159,30 +159,6 @@ final class AdministrationCLITests: CLITestCase {
     func testOnATerminalDeleteAsksAndSetPasswordPrompts() throws {
         try initAndRegister("hong", "hong@example.com", extra: ["--no-send"])
         try initAndRegister("kim", "kim@example.com", extra: ["--no-send"])
-        func onATerminal(_ arguments: [String], typing answers: [String]) throws -> Run {
-            let script = """
-                import os, pty, sys, time
-                pid, fd = pty.fork()
-                if pid == 0:
-                    os.execv(sys.argv[1], ["accounts"] + sys.argv[3:])
-                out = b""
-                for answer in sys.argv[2].split("|"):
-                    time.sleep(0.5)
-                    os.write(fd, answer.encode() + b"\\n")
-                while True:
-                    try:
-                        chunk = os.read(fd, 65536)
-                    except OSError:
-                        break
-                    if not chunk:
-                        break
-                    out += chunk
-                _, status = os.waitpid(pid, 0)
-                sys.stdout.write(out.decode())
-                sys.exit(os.waitstatus_to_exitcode(status))
-                """
-            return try run(try testPython(), ["-c", script, Self.binary, answers.joined(separator: "|")] + arguments)
-        }
         let declined = try onATerminal(["delete", "hong"], typing: ["n"])
         XCTAssertEqual(declined.status, 64, declined.stdout)
         XCTAssertTrue(declined.stdout.contains("Delete account 'hong' <hong@example.com> (pending, id 1)? [y/N]"), declined.stdout)

@@ -143,3 +143,32 @@ class CLITestCase: XCTestCase {
         return try XCTUnwrap(value as? [[String: Any]], file: file, line: line)
     }
 }
+
+extension CLITestCase {
+    /// Runs `accounts` on a real terminal (a pty, through Python's pty module): `answers` are
+    /// typed one a line, half a second apart. Returns everything the terminal showed.
+    func onATerminal(_ arguments: [String], typing answers: [String] = []) throws -> Run {
+        let script = """
+            import os, pty, sys, time
+            pid, fd = pty.fork()
+            if pid == 0:
+                os.execv(sys.argv[1], ["accounts"] + sys.argv[3:])
+            for answer in filter(None, sys.argv[2].split("\\x1f")):
+                time.sleep(0.5)
+                os.write(fd, answer.encode() + b"\\n")
+            out = b""
+            while True:
+                try:
+                    chunk = os.read(fd, 65536)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                out += chunk
+            _, status = os.waitpid(pid, 0)
+            sys.stdout.write(out.decode())
+            sys.exit(os.waitstatus_to_exitcode(status))
+            """
+        return try run(try testPython(), ["-c", script, Self.binary, answers.joined(separator: "\u{1F}")] + arguments)
+    }
+}

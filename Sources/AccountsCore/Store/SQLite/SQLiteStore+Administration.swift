@@ -40,13 +40,7 @@ extension SQLiteStore {
             try audit(db, .delete, user, .ok, detail, at: instant)
             let auditID = db.lastInsertedRowID
             // Archived exactly as a purge archives, so that `restore` puts it back.
-            try db.execute(sql: """
-                INSERT INTO purged_users (id, user_id, email, password, is_active, level, department, date_joined,
-                                          last_login, activation_sent_at, activated_at, purged_at, audit_id)
-                SELECT id, user_id, email, password, is_active, level, department, date_joined,
-                       last_login, activation_sent_at, activated_at, ?, ?
-                FROM users WHERE id = ?
-                """, arguments: [instant, auditID, user.id])
+            try db.execute(sql: "\(Self.archiveUsers) WHERE id = ?", arguments: [instant, auditID, user.id])
             try db.execute(sql: "DELETE FROM users WHERE id = ?", arguments: [user.id])
             return true
         }

@@ -34,13 +34,8 @@ extension SQLiteStore {
                     """, arguments: [instant, actor, AuditAction.purge.rawValue, AuditOutcome.ok.rawValue,
                                      AuditDetail.purged(cutoff: cutoff)])
                 let auditID = db.lastInsertedRowID
-                try db.execute(sql: """
-                    INSERT INTO purged_users (id, user_id, email, password, is_active, level, department, date_joined,
-                                              last_login, activation_sent_at, activated_at, purged_at, audit_id)
-                    SELECT id, user_id, email, password, is_active, level, department, date_joined,
-                           last_login, activation_sent_at, activated_at, ?, ?
-                    FROM users WHERE \(batch) ORDER BY coalesce(activation_sent_at, date_joined), id
-                    """, arguments: [instant, auditID] + arguments)
+                try db.execute(sql: "\(Self.archiveUsers) WHERE \(batch) ORDER BY coalesce(activation_sent_at, date_joined), id",
+                               arguments: [instant, auditID] + arguments)
                 let archived = db.changesCount
                 try db.execute(sql: "DELETE FROM users WHERE \(batch)", arguments: arguments)
                 guard archived == doomed, db.changesCount == archived else {
@@ -59,6 +54,16 @@ extension SQLiteStore {
             usleep(1000)
         }
     }
+
+    /// Copies users rows whole into the archive (purge, delete); the caller appends the WHERE.
+    /// Its first two arguments are purged_at and the audit entry's id.
+    static let archiveUsers = """
+        INSERT INTO purged_users (id, user_id, email, password, is_active, level, department, date_joined,
+                                  last_login, activation_sent_at, activated_at, purged_at, audit_id)
+        SELECT id, user_id, email, password, is_active, level, department, date_joined,
+               last_login, activation_sent_at, activated_at, ?, ?
+        FROM users
+        """
 
     /// The database's clock, as text that sorts as time does (the lease compares only these).
     private static let now = "strftime('%Y-%m-%d %H:%M:%f', 'now')"
