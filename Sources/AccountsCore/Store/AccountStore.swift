@@ -118,6 +118,9 @@ public protocol AccountStore: Sendable {
     /// taken at insert, rows seen at commit); `AuditFollower` copes with that.
     func auditIDs(after id: Int64) throws -> [Int64]
 
+    /// The largest audit entry id committed so far (0: none).
+    func lastAuditID() throws -> Int64
+
     // MARK: An administrator's changes (update, set-password, deactivate, reactivate, delete)
 
     /// Writes `changed`'s user_id, email, password, is_active, level and department over the

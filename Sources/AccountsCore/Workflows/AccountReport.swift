@@ -8,8 +8,6 @@ public struct AccountReport: Sendable {
     /// The newest audit entries of the account, oldest first.
     public var recentEvents: [AuditEntry]
 
-    public var passwordUsable: Bool { PasswordHasher.isUsable(user.password) }
-
     /// How many audit entries `show` gives.
     public static let recentEventCount = 5
 

@@ -70,7 +70,7 @@ struct LogCommand: ParsableCommand {
         var writer = RowWriter(format: format, output: Output.standardOutput, columns: Self.columns, jsonLines: follow)
         writer.begin()
         // Taken before the first read: whatever is committed after it is the follower's.
-        let last = follow ? try store.auditIDs(after: 0).last ?? 0 : 0
+        let last = follow ? try store.lastAuditID() : 0
         let write = { (entry: AuditEntry) in
             writer.row([
                 .int(entry.id), .date(entry.at), .text(entry.osUser), .text(entry.action.rawValue), .int(entry.accountID),

@@ -91,12 +91,14 @@ extension AccountStoreContract {
     func checkAuditIDsAreTheCommittedOnesInOrder() throws {
         let store = try openStore(actor: "admin")
         XCTAssertEqual(try store.auditIDs(after: 0), [])
+        XCTAssertEqual(try store.lastAuditID(), 0)
         _ = try store.insert(newUser("a"))
         _ = try store.insert(newUser("b"))
         let all = try store.auditIDs(after: 0)
         XCTAssertEqual(all.count, 2)
         XCTAssertEqual(all, all.sorted())
         XCTAssertEqual(try store.auditIDs(after: all[0]), [all[1]])
+        XCTAssertEqual(try store.lastAuditID(), all[1])
         var entries: [String] = []
         try store.forEachAuditEntry(AuditQuery(afterID: all[0])) { entries.append($0.userID ?? "") }
         XCTAssertEqual(entries, ["b"])

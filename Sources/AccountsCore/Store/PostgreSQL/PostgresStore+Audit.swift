@@ -51,6 +51,12 @@ extension PostgresStore {
         }
     }
 
+    public func lastAuditID() throws -> Int64 {
+        try connected { connection in
+            try connection.query("SELECT coalesce(max(id), 0) FROM audit_log", table: "audit_log").row(0).integer(0) ?? 0
+        }
+    }
+
     /// Appends to audit_log inside the caller's transaction.
     func audit(_ connection: PGConnection, _ action: AuditAction, _ user: User, _ outcome: AuditOutcome, _ detail: String,
                at instant: UTCDateTime) throws {

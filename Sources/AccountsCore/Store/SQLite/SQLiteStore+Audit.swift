@@ -51,6 +51,10 @@ extension SQLiteStore {
         try read { db in try Int64.fetchAll(db, sql: "SELECT id FROM audit_log WHERE id > ? ORDER BY id", arguments: [id]) }
     }
 
+    public func lastAuditID() throws -> Int64 {
+        try read { db in try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM audit_log") ?? 0 }
+    }
+
     /// Appends to audit_log inside the caller's write transaction.
     func audit(_ db: Database, _ action: AuditAction, _ user: User, _ outcome: AuditOutcome, _ detail: String,
                        at instant: UTCDateTime) throws {
