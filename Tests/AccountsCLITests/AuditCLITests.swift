@@ -54,7 +54,7 @@ final class AuditCLITests: CLITestCase {
     func testBadLogOptionsAreUsageErrors() throws {
         try initAndRegister()
         assertFails(try accounts("log", "--since", "yesterday"), 64, "--since 'yesterday' is neither a span")
-        assertFails(try accounts("log", "--action", "delete"), 64, "--action 'delete' is not one of register")
+        assertFails(try accounts("log", "--action", "remove"), 64, "--action 'remove' is not one of register")
         assertFails(try accounts("log", "--limit", "0"), 64, "--limit must be at least 1")
         assertFails(try accounts("log", "--database", "missing.sqlite3"), 66, "no database at missing.sqlite3")
     }
