@@ -141,6 +141,36 @@ final class DjangoCrossCheckTests: CLITestCase {
     /// The activation view docs/django.md shows (Tests/django/sharedsite/views.py, the same code):
     /// a GET, as a mail scanner makes, changes nothing; the POST activates once; and an account
     /// purged between the two is not brought back (a plain save() would INSERT it again).
+    /// Django owns the schema (managed = True): its migrate makes users in the SQLite file, and
+    /// accounts adopts it without touching its definition; a table it cannot use is refused by name.
+    func testATableMadeByDjangosMigrateIsAdopted() throws {
+        let db = directory + "/accounts.sqlite3"
+        let migrated = try run(python, [Self.script, "db", db, "migrate"], env: djangoEnvironment.merging(["DJ_MANAGED": "1"]) { $1 })
+        XCTAssertEqual(migrated.status, 0, migrated.stderr)
+        let definition = "SELECT sql FROM sqlite_master WHERE name = 'users'"
+        let before = try sql(definition)
+        XCTAssertTrue(before.joined().contains("\"id\" integer NOT NULL PRIMARY KEY AUTOINCREMENT"), before.joined())
+        let adopted = try accounts("init")
+        XCTAssertEqual(adopted.status, 0, adopted.stderr)
+        XCTAssertEqual(try sql(definition), before, "Django's table as Django made it")
+        XCTAssertEqual(try sql("SELECT count(*) FROM sqlite_master WHERE name IN ('audit_log', 'purged_users', 'outbox', 'users_email_nocase')"), ["4"])
+        let link = try XCTUnwrap(try accounts("register", "hong", "hong@example.com").stdoutLines.first)
+        let shown = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(try django(["db", db, "show", "hong"]).stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(shown["email"] as? String, "hong@example.com")
+        XCTAssertEqual(try accounts("activate", link).status, 0)
+
+        // Refused by name, before anything is added.
+        let other = "other.sqlite3"
+        try sql("CREATE TABLE users (id integer NOT NULL PRIMARY KEY AUTOINCREMENT, password varchar(128) NOT NULL, user_id varchar(150) NOT NULL UNIQUE, email varchar(254) NOT NULL)", database: other)
+        chmod(directory + "/" + other, 0o600)
+        assertFails(try accounts("init", "--database", other), 78, "the users table (made by another program) has no is_active column")
+        XCTAssertEqual(try sql("SELECT count(*) FROM sqlite_master WHERE type = 'table'", database: other), ["2"], "users and sqlite_sequence only")
+        let third = "third.sqlite3"
+        try sql("CREATE TABLE users (id integer PRIMARY KEY, password text NOT NULL, last_login datetime, user_id text NOT NULL, email text NOT NULL, is_active bool NOT NULL, level text, department text, date_joined datetime NOT NULL, activation_sent_at datetime, activated_at datetime)", database: third)
+        chmod(directory + "/" + third, 0o600)
+        assertFails(try accounts("init", "--database", third), 78, "users.id is not INTEGER PRIMARY KEY AUTOINCREMENT")
+    }
+
     func testTheDocumentedDjangoViewConfirmsByPOSTAndNeverResurrectsAPurgedAccount() throws {
         let documented = try String(contentsOf: Self.root.appendingPathComponent("docs/django.md"), encoding: .utf8)
         let view = try String(contentsOf: Self.root.appendingPathComponent("Tests/django/sharedsite/views.py"), encoding: .utf8)

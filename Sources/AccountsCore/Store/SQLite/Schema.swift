@@ -29,29 +29,40 @@ enum Schema {
         return migrations.filter { !applied.contains($0.0) }
     }
 
+    /// Columns and text datetimes as Django's SQLite backend writes them, so a Django model with
+    /// db_table = "users" maps onto this table. AUTOINCREMENT: ids are never reused, so an old
+    /// activation link can never point at a newer account.
+    private static let usersTable = """
+        CREATE TABLE users (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            user_id TEXT NOT NULL UNIQUE,
+            email TEXT NOT NULL,
+            password TEXT NOT NULL,
+            is_active INTEGER NOT NULL DEFAULT 0,
+            level TEXT,
+            department TEXT,
+            date_joined TEXT NOT NULL,
+            last_login TEXT,
+            activation_sent_at TEXT,
+            activated_at TEXT
+        );
+        """
+
     private static var migrations: [(String, (Database) throws -> Void)] {
         var migrations: [(String, (Database) throws -> Void)] = []
         func registerMigration(_ identifier: String, _ migrate: @escaping (Database) throws -> Void) {
             migrations.append((identifier, migrate))
         }
         registerMigration("v1: users and purged_users") { db in
-            // Columns and text datetimes as Django's SQLite backend writes them, so a Django model
-            // with db_table = "users" maps onto this table. AUTOINCREMENT: ids are never reused,
-            // so an old activation link can never point at a newer account.
+            // A users table Django's migrate made (managed = True) is adopted as it is, and only
+            // accounts' own indexes, triggers and tables are added. (This branch changes no
+            // database v1 ever migrated: on one, CREATE TABLE users failed.)
+            if try db.tableExists("users") {
+                try SQLiteDjangoTable.check(db)
+            } else {
+                try db.execute(sql: usersTable)
+            }
             try db.execute(sql: """
-                CREATE TABLE users (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT,
-                    user_id TEXT NOT NULL UNIQUE,
-                    email TEXT NOT NULL,
-                    password TEXT NOT NULL,
-                    is_active INTEGER NOT NULL DEFAULT 0,
-                    level TEXT,
-                    department TEXT,
-                    date_joined TEXT NOT NULL,
-                    last_login TEXT,
-                    activation_sent_at TEXT,
-                    activated_at TEXT
-                );
                 CREATE UNIQUE INDEX users_email_nocase ON users (email COLLATE NOCASE);
                 -- Serves purge-expired and list --state pending|expired.
                 CREATE INDEX users_never_activated ON users (coalesce(activation_sent_at, date_joined))
