@@ -77,9 +77,7 @@ struct LogCommand: ParsableCommand {
                 .text(entry.userID), .text(entry.outcome.rawValue), .text(entry.detail),
             ])
         }
-        var shown = query
-        if follow { shown.afterID = nil }
-        try store.forEachAuditEntry(shown) { entry in
+        try store.forEachAuditEntry(query) { entry in
             if !follow || entry.id <= last { write(entry) }
         }
         guard follow else {
