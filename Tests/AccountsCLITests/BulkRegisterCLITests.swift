@@ -108,16 +108,7 @@ final class BulkDeliveryCLITests: SMTPCLITestCase {
         let first = try server("starttls")
 
         // Start the run, and stop the server once about a third has arrived.
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = ["register", "--from-csv", "class.csv", "--concurrency", "4"]
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        process.environment = environment
-        let errors = directory + "/first-run.err"
-        XCTAssertTrue(FileManager.default.createFile(atPath: errors, contents: nil))
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errors))
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
+        let (process, _, errors) = try startAccounts(["register", "--from-csv", "class.csv", "--concurrency", "4"])
         let deadline = Date().addingTimeInterval(60)
         while first.received.count < rows / 3 && Date() < deadline && process.isRunning {
             Thread.sleep(forTimeInterval: 0.02)

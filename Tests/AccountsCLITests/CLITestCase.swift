@@ -172,3 +172,41 @@ extension CLITestCase {
         return try run(try testPython(), ["-c", script, Self.binary, answers.joined(separator: "\u{1F}")] + arguments)
     }
 }
+
+extension CLITestCase {
+    /// Starts `accounts` in the background in the test's directory, its stdout and stderr going
+    /// to files (whose paths come back); stopped at teardown if it is still running.
+    func startAccounts(_ arguments: [String]) throws -> (process: Process, stdout: String, stderr: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        process.environment = environment
+        let name = directory + "/background-\(UUID().uuidString)"
+        for path in [name + ".out", name + ".err"] { XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: nil)) }
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: name + ".out"))
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: name + ".err"))
+        try process.run()
+        addTeardownBlock { if process.isRunning { process.terminate() } }
+        return (process, name + ".out", name + ".err")
+    }
+
+    /// After a purge was killed: `counts` is "users|purged_users|purge audit entries" (one row);
+    /// asserts nothing was lost and only whole batches of 1,000 went, each with its audit entry.
+    /// Returns how many accounts were archived.
+    @discardableResult
+    func assertWholeBatches(_ counts: [String], rows: Int, file: StaticString = #filePath, line: UInt = #line) -> Int {
+        let parts = counts.first?.split(separator: "|").compactMap { Int($0) } ?? []
+        guard parts.count == 3 else {
+            XCTFail("three counts expected: \(counts)", file: file, line: line)
+            return 0
+        }
+        let (left, archived, batches) = (parts[0], parts[1], parts[2])
+        XCTAssertEqual(left + archived, rows, "nothing lost: \(counts)", file: file, line: line)
+        XCTAssertGreaterThan(archived, 0, file: file, line: line)
+        XCTAssertLessThan(archived, rows, "killed halfway", file: file, line: line)
+        XCTAssertEqual(archived % 1000, 0, "whole batches: \(archived)", file: file, line: line)
+        XCTAssertEqual(batches, archived / 1000, "one audit entry a batch", file: file, line: line)
+        return archived
+    }
+}

@@ -57,18 +57,8 @@ final class LogFollowCLITests: CLITestCase {
 extension CLITestCase {
     /// Starts `accounts log --follow --format json` in the background; its stdout goes to a file.
     func startFollowing(_ extra: [String] = []) throws -> (Process, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = ["log", "--follow", "--format", "json"] + extra
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        process.environment = environment
-        let path = directory + "/follow-\(UUID().uuidString).jsonl"
-        XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: nil))
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        addTeardownBlock { if process.isRunning { process.terminate() } }
-        return (process, path)
+        let (process, stdout, _) = try startAccounts(["log", "--follow", "--format", "json"] + extra)
+        return (process, stdout)
     }
 
     func entries(_ path: String) throws -> [[String: Any]] {

@@ -79,16 +79,7 @@ final class PostfixCLITests: SMTPCLITestCase {
     func testPostfixStoppedHalfwayAndStartedAgainDeliversTheRestOnce() throws {
         let relay = try startRelay()
         try writeClass(300)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = ["register", "--from-csv", "class.csv", "--concurrency", "4"]
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        process.environment = environment
-        let errors = directory + "/first-run.err"
-        XCTAssertTrue(FileManager.default.createFile(atPath: errors, contents: nil))
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errors))
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
+        let (process, _, errors) = try startAccounts(["register", "--from-csv", "class.csv", "--concurrency", "4"])
         let deadline = Date().addingTimeInterval(60)
         while (Int(try sql("SELECT count(*) FROM outbox WHERE state = 'sent'").first ?? "0") ?? 0) < 100 && Date() < deadline && process.isRunning {
             Thread.sleep(forTimeInterval: 0.02)
