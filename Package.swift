@@ -14,6 +14,11 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
+        // `accounts serve` only (the AccountsWeb target): HTTP on SwiftNIO, graceful shutdown.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // The system OpenSSL 3 (apt: libssl-dev); shim.h wraps what Swift cannot call (macros).
@@ -30,7 +35,7 @@ let package = Package(
             providers: [.apt(["libpq-dev"])]
         ),
         // Linux calls Swift's Glibc module does not export (prctl).
-        .target(name: "CSystem"),
+        .target(name: "CLinux"),
         .target(
             name: "AccountsCore",
             dependencies: [
@@ -47,11 +52,31 @@ let package = Package(
                 .embedInCode("Mail/Templates/activation_email.html"),
             ]
         ),
+        // `accounts serve`: the activation pages, /healthz and /metrics over Hummingbird. Its own
+        // module, so that nothing of the server is initialised unless `serve` runs.
+        .target(
+            name: "AccountsWeb",
+            dependencies: [
+                "AccountsCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
+            // The default pages, compiled into the binary like the mail templates.
+            resources: [
+                .embedInCode("Templates/confirm.html"),
+                .embedInCode("Templates/result.html"),
+                .embedInCode("Templates/style.css"),
+            ]
+        ),
         .executableTarget(
             name: "accounts",
             dependencies: [
                 "AccountsCore",
-                "CSystem",
+                "AccountsWeb",
+                "CLinux",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "CSV", package: "CSV.swift"),
             ]

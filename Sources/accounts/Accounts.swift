@@ -39,6 +39,7 @@ struct Accounts: ParsableCommand {
             ExportCommand.self,
             ImportCommand.self,
             CheckSMTPCommand.self,
+            ServeCommand.self,
         ]
     )
 

@@ -1,4 +1,4 @@
-import CSystem
+import CLinux
 import Foundation
 
 /// What the process sets up about itself before it reads a secret or creates a file.

@@ -29,6 +29,15 @@ public struct Settings: Sendable {
     public var templatesDir: String?
     /// Seconds that must pass between two activation mails to one account.
     public var activationCooldown: Int64 = 60
+    /// `serve`: the pages' language when Accept-Language names none it has (ko or en).
+    public var languageCode = "ko"
+    /// `serve`: peers whose X-Forwarded-For and X-Forwarded-Proto are believed (a reverse proxy).
+    public var trustedProxies: [AddressRange] = []
+    /// `serve`: where a successful activation redirects to (a login page); nil: a result page.
+    public var activationSuccessURL: String?
+
+    /// The languages `serve` has pages in.
+    public static let pageLanguages = ["ko", "en"]
 
     public init() {}
 
@@ -131,6 +140,40 @@ public struct Settings: Sendable {
         "DEFAULT_DEPARTMENT": { $0.defaultDepartment = try optionalString($1, $2) },
         "TEMPLATES_DIR": { $0.templatesDir = try optionalString($1, $2) },
         "ACTIVATION_COOLDOWN": { $0.activationCooldown = Int64(try integer($1, $2)) },
+        "LANGUAGE_CODE": { settings, value, source in
+            // Django spells it "ko" or "en-us"; the pages come in the language, not the region.
+            let code = try string(value, source).lowercased()
+            let language = String(code.prefix { $0 != "-" && $0 != "_" })
+            guard pageLanguages.contains(language) else {
+                throw AccountsError(.configuration, "\(source): no pages in '\(printable(code))' (use one of \(pageLanguages.joined(separator: ", ")))")
+            }
+            settings.languageCode = language
+        },
+        "TRUSTED_PROXIES": { settings, value, source in
+            // A JSON list in the file; a comma-separated string in the environment.
+            let entries: [String]
+            switch value {
+            case .array(let items): entries = try items.map { try string($0, source) }
+            case .string(let text): entries = text.split(separator: ",").map(String.init)
+            default: throw AccountsError(.configuration, "\(source) must be a list of addresses or networks, such as [\"127.0.0.1\", \"10.0.0.0/8\"]")
+            }
+            settings.trustedProxies = try entries.map { entry in
+                guard let range = AddressRange(entry) else {
+                    throw AccountsError(.configuration, "\(source): '\(printable(entry))' is not an IP address or network (such as 10.0.0.0/8 or ::1)")
+                }
+                return range
+            }
+        },
+        "ACTIVATION_SUCCESS_URL": { settings, value, source in
+            let url = try optionalString(value, source)
+            if let url, !(url.hasPrefix("https://") || url.hasPrefix("http://") || (url.hasPrefix("/") && !url.hasPrefix("//"))) {
+                throw AccountsError(.configuration, "\(source) must be an http(s) URL or a path starting with /, such as /login/")
+            }
+            if let url, url.unicodeScalars.contains(where: { !$0.isASCII || $0.properties.generalCategory == .control || $0 == " " }) {
+                throw AccountsError(.configuration, "\(source) must be a URL without spaces, control characters or non-ASCII text (percent-encode them)")
+            }
+            settings.activationSuccessURL = url
+        },
     ]
 
     /// Secrets belong in secrets.json only; finding one here is a mistake worth stopping for.

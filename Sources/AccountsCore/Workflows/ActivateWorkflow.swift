@@ -1,5 +1,5 @@
 /// `activate`: check a link and, when it is good, activate the account exactly once.
-public struct ActivateWorkflow {
+public struct ActivateWorkflow: Sendable {
     let store: AccountStore
     let tokens: TokenGenerator
 

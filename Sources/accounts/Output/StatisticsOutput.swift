@@ -42,30 +42,7 @@ enum StatisticsOutput {
 
     /// Counters count from the start of the audit log (Prometheus takes rates itself).
     static func prometheus(_ stats: AccountStatistics) {
-        var text = ""
-        func metric(_ name: String, _ type: String, _ help: String, _ samples: [(String, Int64)]) {
-            text += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
-            for (labels, value) in samples { text += "\(name)\(labels) \(value)\n" }
-        }
-        metric("accounts_users", "gauge", "Accounts by state (list's states).",
-               AccountState.allCases.map { ("{state=\"\($0.rawValue)\"}", Int64(stats.accounts[$0] ?? 0)) })
-        metric("accounts_registrations_total", "counter", "Accounts registered.", [("", Int64(stats.count(.register)))])
-        metric("accounts_activation_mails_total", "counter", "Activation mails, by how the relay answered.",
-               [("{outcome=\"sent\"}", Int64(stats.count(.sendActivation))), ("{outcome=\"failed\"}", Int64(stats.count(.sendActivation, .failed)))])
-        metric("accounts_activation_mails_retried_total", "counter", "Activation mails that needed more than one attempt.",
-               [("", Int64(stats.retriedMails))])
-        metric("accounts_activations_total", "counter", "Accounts activated through a link.", [("", Int64(stats.count(.activate)))])
-        text += "# HELP accounts_activation_delay_seconds From registration to activation through a link.\n"
-        text += "# TYPE accounts_activation_delay_seconds summary\n"
-        for quantile in [0.5, 0.9] {
-            text += "accounts_activation_delay_seconds{quantile=\"\(quantile)\"} \(stats.activationDelay(quantile: quantile).map(String.init) ?? "NaN")\n"
-        }
-        text += "accounts_activation_delay_seconds_sum \(stats.activationDelays.reduce(0, +))\n"
-        text += "accounts_activation_delay_seconds_count \(stats.activationDelays.count)\n"
-        metric("accounts_purged_total", "counter", "Accounts removed by purge-expired.", [("", Int64(stats.purgedAccounts))])
-        metric("accounts_deletions_total", "counter", "Accounts deleted by an administrator.", [("", Int64(stats.count(.delete)))])
-        metric("accounts_restores_total", "counter", "Accounts restored from the archive.", [("", Int64(stats.count(.restore)))])
-        Output.standardOutput.write(text)
+        Output.standardOutput.write(stats.prometheusText)
     }
 
     private static func duration(_ seconds: Int64) -> String {

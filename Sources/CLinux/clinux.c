@@ -1,4 +1,4 @@
-#include "csystem.h"
+#include "clinux.h"
 
 #include <sys/prctl.h>
 

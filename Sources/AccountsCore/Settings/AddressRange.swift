@@ -1,0 +1,56 @@
+import Foundation
+import Glibc
+
+/// An IPv4 or IPv6 address or network (`10.0.0.0/8`, `::1`): one entry of TRUSTED_PROXIES.
+public struct AddressRange: Sendable, Equatable, CustomStringConvertible {
+    /// 4 or 16 bytes, the host bits already cleared.
+    let network: [UInt8]
+    let prefixLength: Int
+
+    /// Nil unless `text` is an address, optionally with a prefix length that fits it.
+    public init?(_ text: String) {
+        let parts = text.trimmingCharacters(in: .whitespaces).split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
+        guard let address = Self.bytes(of: String(parts[0])) else { return nil }
+        let bits = address.count * 8
+        var length = bits
+        if parts.count == 2 {
+            guard let given = Int(parts[1]), (0...bits).contains(given), parts[1].allSatisfy(\.isASCII) else { return nil }
+            length = given
+        }
+        network = Self.masked(address, to: length)
+        prefixLength = length
+    }
+
+    /// Does `address` (as a peer's numeric address is written) fall in this range? An IPv4
+    /// address written as IPv6 (`::ffff:127.0.0.1`, a dual-stack socket's way) counts as IPv4.
+    public func contains(_ address: String) -> Bool {
+        guard var bytes = Self.bytes(of: address) else { return false }
+        if bytes.count == 16, network.count == 4, bytes[0..<12].elementsEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff]) {
+            bytes = Array(bytes[12...])
+        }
+        return bytes.count == network.count && Self.masked(bytes, to: prefixLength) == network
+    }
+
+    public var description: String {
+        var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+        let family = network.count == 4 ? AF_INET : AF_INET6
+        _ = network.withUnsafeBytes { inet_ntop(family, $0.baseAddress, &buffer, socklen_t(buffer.count)) }
+        let text = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return prefixLength == network.count * 8 ? text : "\(text)/\(prefixLength)"
+    }
+
+    static func bytes(of text: String) -> [UInt8]? {
+        var v4 = in_addr()
+        if inet_pton(AF_INET, text, &v4) == 1 { return withUnsafeBytes(of: &v4) { Array($0) } }
+        var v6 = in6_addr()
+        if inet_pton(AF_INET6, text, &v6) == 1 { return withUnsafeBytes(of: &v6) { Array($0) } }
+        return nil
+    }
+
+    private static func masked(_ bytes: [UInt8], to length: Int) -> [UInt8] {
+        bytes.enumerated().map { index, byte in
+            let keep = min(max(length - index * 8, 0), 8)
+            return keep == 8 ? byte : byte & ~(0xff >> UInt8(keep))
+        }
+    }
+}

@@ -1,0 +1,84 @@
+import AccountsCore
+import Hummingbird
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+
+/// `accounts serve`: the activation pages over HTTP/1.1 until SIGTERM or SIGINT, after which it
+/// stops accepting, finishes the requests in flight, and returns.
+public struct ActivationServer: Sendable {
+    public struct Options: Sendable {
+        public var host: String
+        /// 0: any free port (the "listening" line on stderr says which).
+        public var port: Int
+        /// Page templates replacing the built-in ones, file by file.
+        public var templatesDirectory: String?
+        /// Threads for store and mail calls: as many requests can wait on the database at once.
+        public var threads: Int
+        /// POSTs a client may make per minute (also the burst).
+        public var postsPerMinute: Int
+
+        public init(host: String, port: Int, templatesDirectory: String?, threads: Int, postsPerMinute: Int) {
+            self.host = host
+            self.port = port
+            self.templatesDirectory = templatesDirectory
+            self.threads = threads
+            self.postsPerMinute = postsPerMinute
+        }
+    }
+
+    let options: Options
+    let settings: Settings
+    let store: AccountStore
+    let links: ActivationLinks
+    let makeMail: @Sendable () throws -> ActivationMail
+    let route: ActivationRoute
+    let templates: PageTemplates
+
+    /// Checks what can be checked before listening: the route ACTIVATION_URL gives, the templates.
+    public init(options: Options, settings: Settings, store: AccountStore, links: ActivationLinks,
+                makeMail: @escaping @Sendable () throws -> ActivationMail) throws {
+        self.options = options
+        self.settings = settings
+        self.store = store
+        self.links = links
+        self.makeMail = makeMail
+        route = try ActivationRoute(activationURL: settings.activationURL)
+        templates = try PageTemplates(directory: options.templatesDirectory)
+    }
+
+    public func run() async throws {
+        let pool = NIOThreadPool(numberOfThreads: options.threads)
+        pool.start()
+        let site = ActivationSite(store: store, activation: ActivateWorkflow(store: store, tokens: links.tokens), links: links,
+                                  cooldown: settings.activationCooldown, makeMail: makeMail)
+        let responder = SiteResponder(
+            site: site, route: route, templates: templates,
+            securityHeaders: SecurityHeaders(styleHash: templates.styleHash, successURL: settings.activationSuccessURL),
+            limiter: RateLimiter(perMinute: options.postsPerMinute), metrics: ServeMetrics(), pool: pool,
+            window: links.tokens.window, trustedProxies: settings.trustedProxies,
+            defaultLanguage: settings.languageCode, successURL: settings.activationSuccessURL)
+        // Hummingbird's own messages: warnings and worse, on stderr (stdout stays empty).
+        var logger = Logger(label: "accounts.serve") { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = .warning
+        let prefix = route.prefix
+        let app = Application(
+            responder: responder,
+            server: .http1(configuration: .init(idleTimeout: .seconds(60))),
+            configuration: .init(address: .hostname(options.host, port: options.port), serverName: nil),
+            onServerRunning: { channel in
+                let address = channel.localAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "?"
+                StandardError.write("accounts serve: listening on http://\(address) (activation links under \(prefix); /healthz, /metrics)\n")
+            },
+            logger: logger)
+        do {
+            try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+        } catch {
+            try? await pool.shutdownGracefully()
+            throw AccountsError(.unavailable, "cannot serve on \(options.host):\(options.port): \(error)")
+        }
+        try? await pool.shutdownGracefully()
+        StandardError.write("accounts serve: stopped\n")
+    }
+}
