@@ -13,7 +13,8 @@ RELEASE_BIN = .build/release/accounts
 all: build
 
 # From Debian: OpenSSL 3 and SQLite headers, the sqlite3 and openssl commands the tests use, and
-# the servers the tests start in temporary directories (Postfix, Dovecot). Only what is missing.
+# the servers the tests start in temporary directories (Postfix, Dovecot), and for serve's tests a
+# headless Chromium with its driver and a Korean font, and wrk for the bench. Only what is missing.
 deps:
 	@scripts/install-deps.sh
 
@@ -28,7 +29,7 @@ debug: deps
 # Django (the live cross-check), psycopg (Django on PostgreSQL, through the system libpq) and
 # aiosmtpd (a real SMTP server for the tests), from PyPI. The stamp names the list, so that a
 # longer list installs what an older .venv lacks.
-VENV_PACKAGES = 'django>=5.2,<5.3' 'aiosmtpd>=1.4,<2' 'psycopg>=3.1,<4' 'prometheus_client>=0.20,<1'
+VENV_PACKAGES = 'django>=5.2,<5.3' 'aiosmtpd>=1.4,<2' 'psycopg>=3.1,<4' 'prometheus_client>=0.20,<1' 'selenium>=4.20,<5' 'gunicorn>=22,<24' 'html5lib>=1.1,<2'
 $(VENV)/.installed: Makefile
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check $(VENV_PACKAGES)

@@ -9,7 +9,8 @@
 set -euo pipefail
 
 packages=(libssl-dev libsqlite3-dev sqlite3 pkg-config openssl python3 python3-venv postfix dovecot-core bsdutils
-          libpq-dev postgresql postgresql-client pgbouncer util-linux)
+          libpq-dev postgresql postgresql-client pgbouncer util-linux
+          chromium chromium-driver fonts-nanum wrk)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -1,4 +1,5 @@
 import AccountsCore
+import Glibc
 import Hummingbird
 import Logging
 import NIOCore
@@ -18,13 +19,16 @@ public struct ActivationServer: Sendable {
         public var threads: Int
         /// POSTs a client may make per minute (also the burst).
         public var postsPerMinute: Int
+        /// No "listening" and "stopped" lines (the access log stays: it is the server's output).
+        public var quiet: Bool
 
-        public init(host: String, port: Int, templatesDirectory: String?, threads: Int, postsPerMinute: Int) {
+        public init(host: String, port: Int, templatesDirectory: String?, threads: Int, postsPerMinute: Int, quiet: Bool) {
             self.host = host
             self.port = port
             self.templatesDirectory = templatesDirectory
             self.threads = threads
             self.postsPerMinute = postsPerMinute
+            self.quiet = quiet
         }
     }
 
@@ -62,12 +66,13 @@ public struct ActivationServer: Sendable {
         // Hummingbird's own messages: warnings and worse, on stderr (stdout stays empty).
         var logger = Logger(label: "accounts.serve") { StreamLogHandler.standardError(label: $0) }
         logger.logLevel = .warning
-        let prefix = route.prefix
+        let prefix = route.prefix, quiet = options.quiet
         let app = Application(
             responder: responder,
             server: .http1(configuration: .init(idleTimeout: .seconds(60))),
             configuration: .init(address: .hostname(options.host, port: options.port), serverName: nil),
             onServerRunning: { channel in
+                guard !quiet else { return }
                 let address = channel.localAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "?"
                 StandardError.write("accounts serve: listening on http://\(address) (activation links under \(prefix); /healthz, /metrics)\n")
             },
@@ -76,9 +81,11 @@ public struct ActivationServer: Sendable {
             try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
         } catch {
             try? await pool.shutdownGracefully()
-            throw AccountsError(.unavailable, "cannot serve on \(options.host):\(options.port): \(error)")
+            // NIO's IOError says which syscall failed; the operator needs why (EADDRINUSE, EACCES).
+            let reason = (error as? IOError).map { String(cString: strerror($0.errnoCode)) } ?? "\(error)"
+            throw AccountsError(.unavailable, "cannot serve on \(options.host):\(options.port): \(reason)")
         }
         try? await pool.shutdownGracefully()
-        StandardError.write("accounts serve: stopped\n")
+        if !quiet { StandardError.write("accounts serve: stopped\n") }
     }
 }

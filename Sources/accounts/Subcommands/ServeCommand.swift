@@ -56,7 +56,8 @@ struct ServeCommand: ParsableCommand {
         _ = try context.mail(secrets)
         let address = ListenAddress(listen)!
         let server = try ActivationServer(
-            options: .init(host: address.host, port: address.port, templatesDirectory: templates, threads: threads, postsPerMinute: postsPerMinute),
+            options: .init(host: address.host, port: address.port, templatesDirectory: templates, threads: threads,
+                           postsPerMinute: postsPerMinute, quiet: global.quiet),
             settings: context.settings, store: store, links: links,
             makeMail: { try context.mail(secrets) })
         try Self.wait { try await server.run() }
