@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs, from Debian, what `make build` and `make test` need and are missing: the C libraries
 # the tool links (OpenSSL 3, SQLite, libpq) and the real servers the test suite starts in
-# directories of its own (Postfix with Dovecot for SASL, PostgreSQL, PgBouncer). The system's own
+# directories of its own (Postfix with Dovecot for SASL, PostgreSQL, PgBouncer), the browser that
+# `serve`'s tests drive (headless Chromium, its driver, a Korean font), and wrk for the bench. The system's own
 # instances are never used: Postfix is installed unconfigured, PostgreSQL without a cluster, and
 # a Dovecot or PgBouncer that its package started is stopped.
 #
