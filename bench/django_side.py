@@ -3,6 +3,7 @@
     django_side.py list DATABASE CUTOFF      pending accounts as JSON on stdout (list --state pending)
     django_side.py purge DATABASE CUTOFF     QuerySet.delete() of the accounts purge-expired deletes
     django_side.py bulk DATABASE COUNT       bulk_create of COUNT inactive accounts; prints rows/s
+    django_side.py links DATABASE SECRET_KEY "uid/token" of every account never activated, one a line
 """
 import datetime
 import json
@@ -14,7 +15,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import djangoenv  # noqa: E402
 
 case, database, argument = sys.argv[1], sys.argv[2], sys.argv[3]
-djangoenv.setup("bench-secret-key", database=database)
+djangoenv.setup(argument if case == "links" else "bench-secret-key", database=database)
 
 from django.db.models.functions import Coalesce  # noqa: E402
 from sharedsite.models import User  # noqa: E402
@@ -35,6 +36,14 @@ if case == "list":
         "activation_sent_at", "activated_at")
     json.dump(list(rows), sys.stdout, default=str)
     print()
+elif case == "links":
+    # Django's own token generator: the links accounts would mail (byte-compatible).
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    for user in never_activated().order_by("id").iterator(chunk_size=5000):
+        print(f"{urlsafe_base64_encode(force_bytes(user.pk))}/{default_token_generator.make_token(user)}")
 elif case == "purge":
     deleted, _ = never_activated().filter(window_start__lt=cutoff()).delete()
     print(deleted)

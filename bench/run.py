@@ -108,6 +108,7 @@ def main():
     parser.add_argument("--rows", type=int, default=1_000_000, help="users in the big table")
     parser.add_argument("--seconds", type=float, default=3, help="per micro-benchmark")
     parser.add_argument("--out", default=os.path.join(HERE, "results.json"))
+    parser.add_argument("--accounts-before", help="a release accounts binary without serve, for the cold-start comparison")
     parser.add_argument("--only", help="comma-separated sections: " + ", ".join(SECTIONS))
     options = parser.parse_args()
     accounts = os.path.abspath(options.accounts)
@@ -357,6 +358,12 @@ def micro_section(options, accounts, work, report):
     micro(options, report)
 
 
+def serve(options, accounts, work, report):
+    import serve_cases
+
+    serve_cases.run(options, accounts, work, report)
+
+
 def postgresql(options, accounts, work, report):
     import postgresql_cases  # imports this file as a module: its helpers, not main()
 
@@ -364,7 +371,7 @@ def postgresql(options, accounts, work, report):
 
 
 SECTIONS = {"micro": micro_section, "empty": empty_process, "sqlite": big_table, "register": registrations,
-            "delivery": delivery, "postgresql": postgresql}
+            "delivery": delivery, "serve": serve, "postgresql": postgresql}
 
 if __name__ == "__main__":
     main()

@@ -17,7 +17,7 @@ def database_settings(database):
             "PORT": uri.port, "USER": uri.username, "PASSWORD": os.environ.get("PGPASSWORD", "")}
 
 
-def setup(secret_key, fallbacks=(), time_zone="UTC", timeout=259200, database=":memory:"):
+def setup(secret_key, fallbacks=(), time_zone="UTC", timeout=259200, database=":memory:", **extra):
     # A settings module would export TZ itself; settings.configure() does not, and the token
     # timestamp depends on the process's local time, so do what Django's Settings class does.
     os.environ["TZ"] = time_zone
@@ -38,5 +38,6 @@ def setup(secret_key, fallbacks=(), time_zone="UTC", timeout=259200, database=":
         # primary key accounts makes.
         DEFAULT_AUTO_FIELD="django.db.models.BigAutoField" if database.startswith("postgresql://")
         else "django.db.models.AutoField",
+        **extra,
     )
     django.setup()

@@ -1,0 +1,20 @@
+"""Django's side of the serve bench: the POST-confirm activation view of docs/django.md
+(Tests/django/sharedsite/views.py) as a WSGI application, for gunicorn.
+
+    BENCH_DATABASE=… BENCH_SECRET_KEY=… gunicorn --chdir bench --workers N django_wsgi:application
+"""
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "django"))
+import djangoenv  # noqa: E402
+
+djangoenv.setup(os.environ["BENCH_SECRET_KEY"], database=os.environ["BENCH_DATABASE"],
+                ROOT_URLCONF=__name__, ALLOWED_HOSTS=["127.0.0.1", "localhost"])
+
+from django.core.wsgi import get_wsgi_application  # noqa: E402
+from django.urls import path  # noqa: E402
+from sharedsite import views  # noqa: E402
+
+urlpatterns = [path("users/activate/<uidb64>/<token>/", views.activate)]
+application = get_wsgi_application()
