@@ -28,8 +28,8 @@ debug: deps
 
 # Django (the live cross-check), psycopg (Django on PostgreSQL, through the system libpq),
 # aiosmtpd (a real SMTP server for the tests), prometheus_client (parses /metrics), selenium
-# (drives Chromium), html5lib (checks the pages) and gunicorn (Django's side of the bench), from PyPI. The stamp names the list, so that a
-# longer list installs what an older .venv lacks.
+# (drives Chromium), html5lib (checks the pages) and gunicorn (Django's side of the bench), from
+# PyPI. The stamp names the list, so that a longer list installs what an older .venv lacks.
 VENV_PACKAGES = 'django>=5.2,<5.3' 'aiosmtpd>=1.4,<2' 'psycopg>=3.1,<4' 'prometheus_client>=0.20,<1' 'selenium>=4.20,<5' 'gunicorn>=22,<24' 'html5lib>=1.1,<2'
 $(VENV)/.installed: Makefile
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)

@@ -13,9 +13,11 @@ struct ActivationSite: Sendable {
 
     /// GET: changes nothing. A good link gets the confirm page; any other its own page.
     func visit(_ link: ActivationLink, at instant: UTCDateTime = .now()) throws -> ActivationPage {
+        // The common case in one read; a refusal is examined further (was the token genuine?).
+        if case .success(let accepted) = try activation.verdict(link, at: instant) { return .confirm(user: accepted.0) }
         let inspection = try activation.examine(link, at: instant)
         guard let refusal = inspection.refusal else {
-            // Accepted, so the account exists.
+            // Accepted in between (a clock tick); the account exists.
             return inspection.user.map { .confirm(user: $0) } ?? .unknownAccount
         }
         return Self.page(for: refusal, user: inspection.user, genuine: inspection.keyIndex != nil)

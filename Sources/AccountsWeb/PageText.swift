@@ -9,8 +9,7 @@ struct PageText {
     /// The confirm page's button, or the expired page's "send me a new link".
     var button: String?
 
-    // Each case of `ActivationPage` in `language` ("ko" or "en").
-    // swiftlint:disable:next cyclomatic_complexity function_body_length
+    /// Each case of `ActivationPage` in `language` ("ko" or "en").
     init(_ page: ActivationPage, language: String) {
         let ko = language == "ko"
         let who = page.user.map { "'\($0.userID)' (\(MaskedEmail.mask($0.email)))" } ?? ""

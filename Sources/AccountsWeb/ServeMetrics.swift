@@ -7,6 +7,8 @@ final class ServeMetrics: Sendable {
     private let outcomes = Mutex<[String: Int]>([:])
 
     func record(route: String, method: String, status: Int, outcome: String?) {
+        // Any token is a method to HTTP; a label must not let clients make new series at will.
+        let method = ["GET", "HEAD", "POST"].contains(method) ? method : "other"
         responses.withLock { $0["route=\"\(route)\",method=\"\(method)\",status=\"\(status)\"", default: 0] += 1 }
         if let outcome { outcomes.withLock { $0["outcome=\"\(outcome)\"", default: 0] += 1 } }
     }
