@@ -25,6 +25,28 @@ final class SettingsTests: XCTestCase {
         XCTAssertEqual(try Settings.load(file: file, environment: [:]).resolvedEmailBackend, .smtp, "EMAIL_HOST selects smtp")
     }
 
+    func testServeSettings() throws {
+        let dir = try temporaryDirectory(self)
+        let file = dir + "/settings.json"
+        try #"{"LANGUAGE_CODE": "en-us", "TRUSTED_PROXIES": ["127.0.0.1", "10.0.0.0/8", "fd00::/8"], "ACTIVATION_SUCCESS_URL": "/login/"}"#
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        let settings = try Settings.load(file: file, environment: [:])
+        XCTAssertEqual(settings.languageCode, "en")
+        XCTAssertEqual(settings.activationSuccessURL, "/login/")
+        let trusted = settings.trustedProxies
+        XCTAssertEqual(trusted.count, 3)
+        for (address, expected) in [("127.0.0.1", true), ("::ffff:127.0.0.1", true), ("127.0.0.2", false), ("10.255.1.2", true),
+                                    ("11.0.0.1", false), ("fd12::1", true), ("fe80::1", false), ("::1", false), ("not an address", false)] {
+            XCTAssertEqual(trusted.contains { $0.contains(address) }, expected, address)
+        }
+        let fromEnvironment = try Settings.load(file: nil, environment: ["ACCOUNTS_TRUSTED_PROXIES": "192.0.2.0/24, ::1"])
+        XCTAssertEqual(fromEnvironment.trustedProxies, [AddressRange("192.0.2.0/24")!, AddressRange("::1")!])
+        XCTAssertEqual(AddressRange("192.0.2.77/24"), AddressRange("192.0.2.0/24"), "host bits are cleared")
+        for bad in ["10.0.0.0/33", "::/129", "10.0.0.0/", "10.0.0/8", "example.com", ""] {
+            XCTAssertNil(AddressRange(bad), bad)
+        }
+    }
+
     func testMistakesAreConfigurationErrors() throws {
         let dir = try temporaryDirectory(self)
         let cases: [(String, [String: String])] = [
@@ -37,6 +59,11 @@ final class SettingsTests: XCTestCase {
             (#"{}"#, ["ACCOUNTS_EMAIL_USE_TLS": "maybe"]),
             (#"{"EMAIL_USE_TLS": true, "EMAIL_USE_SSL": true}"#, [:]),
             (#"{"DEFAULT_FROM_EMAIL": "a@b.com\r\nBcc: x@y.com"}"#, [:]),
+            (#"{"LANGUAGE_CODE": "fr"}"#, [:]),
+            (#"{"TRUSTED_PROXIES": "10.0.0.0/8"}"#, ["ACCOUNTS_TRUSTED_PROXIES": "10.0.0.0/8,proxy"]),
+            (#"{"TRUSTED_PROXIES": 10}"#, [:]),
+            (#"{"ACTIVATION_SUCCESS_URL": "//evil.example/"}"#, [:]),
+            (#"{"ACTIVATION_SUCCESS_URL": "/login/\r\nSet-Cookie: x=1"}"#, [:]),
         ]
         for (content, environment) in cases {
             let file = dir + "/s.json"

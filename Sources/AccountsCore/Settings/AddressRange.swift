@@ -2,7 +2,7 @@ import Foundation
 import Glibc
 
 /// An IPv4 or IPv6 address or network (`10.0.0.0/8`, `::1`): one entry of TRUSTED_PROXIES.
-public struct AddressRange: Sendable, Equatable, CustomStringConvertible {
+public struct AddressRange: Sendable, Equatable {
     /// 4 or 16 bytes, the host bits already cleared.
     let network: [UInt8]
     let prefixLength: Int
@@ -29,14 +29,6 @@ public struct AddressRange: Sendable, Equatable, CustomStringConvertible {
             bytes = Array(bytes[12...])
         }
         return bytes.count == network.count && Self.masked(bytes, to: prefixLength) == network
-    }
-
-    public var description: String {
-        var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
-        let family = network.count == 4 ? AF_INET : AF_INET6
-        _ = network.withUnsafeBytes { inet_ntop(family, $0.baseAddress, &buffer, socklen_t(buffer.count)) }
-        let text = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        return prefixLength == network.count * 8 ? text : "\(text)/\(prefixLength)"
     }
 
     static func bytes(of text: String) -> [UInt8]? {
