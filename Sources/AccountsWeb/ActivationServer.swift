@@ -1,6 +1,8 @@
 import AccountsCore
 import Glibc
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import Logging
 import NIOCore
 import NIOPosix
@@ -21,14 +23,18 @@ public struct ActivationServer: Sendable {
         public var postsPerMinute: Int
         /// No "listening" and "stopped" lines (the access log stays: it is the server's output).
         public var quiet: Bool
+        /// HTTPS with this certificate (and HSTS); nil: plain HTTP, for behind a proxy.
+        public var certificate: ServerCertificate?
 
-        public init(host: String, port: Int, templatesDirectory: String?, threads: Int, postsPerMinute: Int, quiet: Bool) {
+        public init(host: String, port: Int, templatesDirectory: String?, threads: Int, postsPerMinute: Int, quiet: Bool,
+                    certificate: ServerCertificate?) {
             self.host = host
             self.port = port
             self.templatesDirectory = templatesDirectory
             self.threads = threads
             self.postsPerMinute = postsPerMinute
             self.quiet = quiet
+            self.certificate = certificate
         }
     }
 
@@ -61,20 +67,22 @@ public struct ActivationServer: Sendable {
             site: site, route: route, templates: templates,
             securityHeaders: SecurityHeaders(styleHash: templates.styleHash, successURL: settings.activationSuccessURL),
             limiter: RateLimiter(perMinute: options.postsPerMinute), metrics: ServeMetrics(), pool: pool,
-            window: links.tokens.window, trustedProxies: settings.trustedProxies,
+            window: links.tokens.window, trustedProxies: settings.trustedProxies, tls: options.certificate != nil,
             defaultLanguage: settings.languageCode, successURL: settings.activationSuccessURL)
         // Hummingbird's own messages: warnings and worse, on stderr (stdout stays empty).
         var logger = Logger(label: "accounts.serve") { StreamLogHandler.standardError(label: $0) }
         logger.logLevel = .warning
         let prefix = route.prefix, quiet = options.quiet
+        let scheme = options.certificate == nil ? "http" : "https"
+        let http1 = HTTPServerBuilder.http1(configuration: .init(idleTimeout: .seconds(60)))
         let app = Application(
             responder: responder,
-            server: .http1(configuration: .init(idleTimeout: .seconds(60))),
+            server: try options.certificate.map { try .tls(http1, tlsConfiguration: $0.configuration) } ?? http1,
             configuration: .init(address: .hostname(options.host, port: options.port), serverName: nil),
             onServerRunning: { channel in
                 guard !quiet else { return }
                 let address = channel.localAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "?"
-                StandardError.write("accounts serve: listening on http://\(address) (activation links under \(prefix); /healthz, /metrics)\n")
+                StandardError.write("accounts serve: listening on \(scheme)://\(address) (activation links under \(prefix); /healthz, /metrics)\n")
             },
             logger: logger)
         do {

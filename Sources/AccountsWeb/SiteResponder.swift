@@ -26,6 +26,8 @@ struct SiteResponder: HTTPResponder {
     let pool: NIOThreadPool
     let window: ActivationWindow
     let trustedProxies: [AddressRange]
+    /// Served over TLS itself (--tls-cert): every client came over HTTPS.
+    let tls: Bool
     let defaultLanguage: String
     let successURL: String?
     /// The form's biggest honest body is under 200 bytes.
@@ -33,7 +35,7 @@ struct SiteResponder: HTTPResponder {
 
     func respond(to request: Request, context: PeerContext) async throws -> Response {
         let started = ContinuousClock.now
-        let client = ClientAddress(peer: context.peer, headers: request.headers, trustedProxies: trustedProxies, tls: false)
+        let client = ClientAddress(peer: context.peer, headers: request.headers, trustedProxies: trustedProxies, tls: tls)
         let language = PageLanguage.negotiate(request.headers[.acceptLanguage], available: Settings.pageLanguages, default: defaultLanguage)
         var request = request
         let (routeName, outcome, answer) = await self.answer(&request, client: client, language: language)

@@ -89,6 +89,8 @@ class Server:
 
     def __init__(self, site, port, args, extra):
         self.port = port
+        # An ssl.SSLContext to talk HTTPS (serve --tls-cert/--tls-key).
+        self.tls = None
         self.lines = []
         self.process = subprocess.Popen([BIN, "serve", "--listen", f"127.0.0.1:{port}", *args], cwd=site.directory,
                                         env=site.env(extra), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -111,7 +113,10 @@ class Server:
 
     def request(self, method, path, body=None, headers=None):
         """(status, headers with lower-case names, body text)."""
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        if self.tls:
+            connection = http.client.HTTPSConnection("127.0.0.1", self.port, timeout=30, context=self.tls)
+        else:
+            connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         try:
             headers = dict(headers or {})
             if body is not None:

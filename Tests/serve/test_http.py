@@ -6,6 +6,8 @@ import os
 import re
 import signal
 import socket
+import ssl
+import subprocess
 import sqlite3
 import sys
 import threading
@@ -400,6 +402,61 @@ class Protections(ServeTestCase):
         # And no new connection is accepted after it.
         with self.assertRaises(OSError):
             socket.create_connection(("127.0.0.1", server.port), timeout=2).close()
+
+
+class TLS(ServeTestCase):
+    def certificate(self, site, name="server"):
+        """A throw-away self-signed certificate for 127.0.0.1, its key 0600."""
+        cert, key = (os.path.join(site.directory, f"{name}.{kind}.pem") for kind in ("cert", "key"))
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                        "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1",
+                        "-addext", "subjectAltName=IP:127.0.0.1"], check=True, capture_output=True)
+        os.chmod(key, 0o600)
+        return cert, key
+
+    def test_https_with_its_own_certificate(self):
+        site = self.site()
+        cert, key = self.certificate(site)
+        server = site.serve("--tls-cert", cert, "--tls-key", key)
+        self.assertTrue(any(f"listening on https://127.0.0.1:{server.port}" in line for line in server.lines))
+        server.tls = ssl.create_default_context(cafile=cert)
+        user = unique("tls")
+        url = site.register(user)
+        status, headers, body = server.request("GET", path_of(url))
+        self.assertEqual(status, 200)
+        self.assertEqual(headers["strict-transport-security"], "max-age=31536000")
+        self.assertSecurityHeaders(headers, "HTTPS confirm page")
+        # The browser's Origin for this page is https://…; it must be accepted as same-origin.
+        status, _, body = server.request("POST", PAGES, form(url), {"Origin": f"https://127.0.0.1:{server.port}"})
+        self.assertEqual(status, 200, body)
+        self.assertEqual(site.show(user)["state"], "active")
+        # Plain HTTP to the HTTPS port gets no page.
+        with socket.create_connection(("127.0.0.1", server.port), timeout=5) as plain:
+            plain.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            try:
+                answer = plain.recv(100)
+            except ConnectionResetError:
+                answer = b""
+        self.assertFalse(answer.startswith(b"HTTP/1.1 200"), answer)
+
+    def test_a_key_others_can_read_or_that_does_not_fit_is_refused(self):
+        site = self.site()
+        cert, key = self.certificate(site)
+        other_cert, other_key = self.certificate(site, "other")
+        os.chmod(key, 0o644)
+        result = site.run("serve", "--listen", "127.0.0.1:0", "--tls-cert", cert, "--tls-key", key, check=False)
+        self.assertEqual(result.returncode, 78)
+        self.assertIn("can be read by other users", result.stderr)
+        os.chmod(key, 0o600)
+        result = site.run("serve", "--listen", "127.0.0.1:0", "--tls-cert", cert, "--tls-key", other_key, check=False)
+        self.assertEqual(result.returncode, 78)
+        self.assertIn("does not go with the certificate", result.stderr)
+        result = site.run("serve", "--listen", "127.0.0.1:0", "--tls-cert", key, "--tls-key", key, check=False)
+        self.assertEqual(result.returncode, 78)
+        self.assertIn("is not a PEM certificate chain", result.stderr)
+        result = site.run("serve", "--listen", "127.0.0.1:0", "--tls-cert", cert, check=False)
+        self.assertEqual(result.returncode, 64)
+        self.assertIn("--tls-cert and --tls-key go together", result.stderr)
 
 
 @unittest.skipUnless(os.environ.get("ACCOUNTS_TEST_DATABASE"), "PostgreSQL only (ServeCLITests runs it there)")

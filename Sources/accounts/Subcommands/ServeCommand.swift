@@ -21,7 +21,8 @@ struct ServeCommand: ParsableCommand {
             the names of `accounts stats --format prometheus`, and requests by route and status).
             One JSON line per request on stderr, tokens replaced by [token]; nothing on stdout.
             SIGTERM or SIGINT: stops accepting, finishes requests in flight, exits 0.
-            Behind a reverse proxy, list it in TRUSTED_PROXIES (docs/serve.md shows nginx).
+            HTTPS with --tls-cert/--tls-key (then also Strict-Transport-Security); or plain HTTP behind a
+            reverse proxy listed in TRUSTED_PROXIES (docs/serve.md shows nginx).
             """
     )
 
@@ -30,6 +31,12 @@ struct ServeCommand: ParsableCommand {
 
     @Option(help: ArgumentHelp("Directory whose confirm.html, result.html or style.css replace the built-in ones.", valueName: "dir"))
     var templates: String?
+
+    @Option(help: ArgumentHelp("Serve HTTPS with this PEM certificate chain (with --tls-key); else plain HTTP for a reverse proxy.", valueName: "file"))
+    var tlsCert: String?
+
+    @Option(help: ArgumentHelp("The certificate's PEM private key: a file of yours or root's that no other user can read.", valueName: "file"))
+    var tlsKey: String?
 
     @Option(help: "Threads for database and mail calls (1-256).")
     var threads = 8
@@ -43,6 +50,7 @@ struct ServeCommand: ParsableCommand {
         guard ListenAddress(listen) != nil else {
             throw ValidationError("--listen '\(printable(listen))' is not host:port (127.0.0.1:8000, [::1]:8000, 0.0.0.0:8080)")
         }
+        guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
         guard (1...256).contains(threads) else { throw ValidationError("--threads must be from 1 to 256") }
         guard (1...10_000).contains(postsPerMinute) else { throw ValidationError("--posts-per-minute must be from 1 to 10000") }
     }
@@ -55,9 +63,10 @@ struct ServeCommand: ParsableCommand {
         // The mail settings are checked now, not at the first resend.
         _ = try context.mail(secrets)
         let address = ListenAddress(listen)!
+        let certificate = try tlsCert.map { try ServerCertificate(certificatePath: $0, keyPath: tlsKey!, allowReadableKey: global.allowInsecureSecrets) }
         let server = try ActivationServer(
             options: .init(host: address.host, port: address.port, templatesDirectory: templates, threads: threads,
-                           postsPerMinute: postsPerMinute, quiet: global.quiet),
+                           postsPerMinute: postsPerMinute, quiet: global.quiet, certificate: certificate),
             settings: context.settings, store: store, links: links,
             makeMail: { try context.mail(secrets) })
         try Self.wait { try await server.run() }
