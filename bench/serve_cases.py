@@ -92,7 +92,7 @@ def run(options, accounts, work, report):
 
     ours_port, django_port = free_port(), free_port()
     ours = subprocess.Popen([accounts, "serve", "--listen", f"127.0.0.1:{ours_port}", "--database", database, "--secrets", secrets,
-                             "--posts-per-minute", "10000", "--threads", "8"],
+                             "--posts-per-minute", "10000"],
                             cwd=directory, stdout=subprocess.DEVNULL, stderr=open(os.path.join(directory, "serve.log"), "w"))
     workers = os.cpu_count() or 2
     django = subprocess.Popen([options.python, "-m", "gunicorn", "--chdir", HERE, "--workers", str(workers), "--bind",

@@ -34,9 +34,9 @@ struct ActivationRoute: Sendable {
     /// path is not an activation link. A missing trailing slash is forgiven.
     func link(inPath path: String) -> ActivationLink? {
         guard let parts = split(path) else { return nil }
-        guard let uid = parts.uid.removingPercentEncoding, let token = parts.token.removingPercentEncoding,
-              !uid.isEmpty, !token.isEmpty
-        else { return nil }
+        // Foundation's decoding is slow, and real links have nothing to decode.
+        func decoded(_ text: Substring) -> String? { text.utf8.contains(UInt8(ascii: "%")) ? text.removingPercentEncoding : String(text) }
+        guard let uid = decoded(parts.uid), let token = decoded(parts.token), !uid.isEmpty, !token.isEmpty else { return nil }
         return ActivationLink(uid: uid, token: token)
     }
 
@@ -47,22 +47,38 @@ struct ActivationRoute: Sendable {
         return prefix + parts.uid + separator + "[token]" + suffix
     }
 
+    /// On the UTF-8 bytes: this runs for every request.
     private func split(_ path: String) -> (uid: Substring, token: Substring)? {
-        guard path.hasPrefix(prefix) else { return nil }
-        let rest = path.dropFirst(prefix.count)
-        guard let middle = rest.range(of: separator) else { return nil }
-        var token = rest[middle.upperBound...]
+        let bytes = path.utf8
+        guard bytes.starts(with: prefix.utf8) else { return nil }
+        let rest = bytes.index(bytes.startIndex, offsetBy: prefix.utf8.count)
+        guard let middle = Self.firstRange(of: separator.utf8, in: bytes[rest...]) else { return nil }
+        var end = bytes.endIndex
         if !suffix.isEmpty {
-            if token.hasSuffix(suffix) {
-                token = token.dropLast(suffix.count)
-            } else if suffix.hasSuffix("/"), token.hasSuffix(suffix.dropLast()) {
-                token = token.dropLast(suffix.count - 1)
+            let tail = bytes[middle.upperBound...]
+            if tail.count >= suffix.utf8.count, tail.suffix(suffix.utf8.count).elementsEqual(suffix.utf8) {
+                end = bytes.index(end, offsetBy: -suffix.utf8.count)
+            } else if suffix.hasSuffix("/"), tail.count >= suffix.utf8.count - 1, tail.suffix(suffix.utf8.count - 1).elementsEqual(suffix.utf8.dropLast()) {
+                end = bytes.index(end, offsetBy: -(suffix.utf8.count - 1))
             } else {
                 return nil
             }
         }
-        let uid = rest[..<middle.lowerBound]
-        guard !uid.contains("/"), !token.contains("/") else { return nil }
+        guard middle.upperBound <= end else { return nil }
+        let uid = path[rest..<middle.lowerBound], token = path[middle.upperBound..<end]
+        guard !uid.utf8.contains(UInt8(ascii: "/")), !token.utf8.contains(UInt8(ascii: "/")) else { return nil }
         return (uid, token)
+    }
+
+    private static func firstRange(of needle: String.UTF8View, in haystack: Substring.UTF8View) -> Range<String.Index>? {
+        guard let first = needle.first else { return nil }
+        var start = haystack.startIndex
+        while let candidate = haystack[start...].firstIndex(of: first) {
+            if haystack[candidate...].starts(with: needle) {
+                return candidate..<haystack.index(candidate, offsetBy: needle.count)
+            }
+            start = haystack.index(after: candidate)
+        }
+        return nil
     }
 }

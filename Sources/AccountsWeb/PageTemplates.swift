@@ -13,9 +13,9 @@ struct PageTemplates: Sendable {
     static let styleFile = "style.css"
 
     private let templates: [Name: MustacheTemplate]
-    /// Inlined into every page; the Content-Security-Policy allows exactly this text by its hash,
-    /// so no other style (and no script at all) runs.
-    let style: String
+    /// The stylesheet's hash: it is inlined into every page where the template says `{{{style}}}`,
+    /// and the Content-Security-Policy allows exactly that text, so no other style (and no
+    /// script at all) runs.
     let styleHash: String
 
     init(directory: String?) throws {
@@ -28,9 +28,15 @@ struct PageTemplates: Sendable {
             }
             return text
         }
+        let style = try source(Self.styleFile, builtIn: PackageResources.style_css)
+        guard !style.contains("{{") else {
+            throw AccountsError(.configuration, "\(Self.styleFile) holds '{{', which would open a Mustache tag in every page (CSS never needs it)")
+        }
         var templates: [Name: MustacheTemplate] = [:]
         for name in Name.allCases {
+            // The stylesheet goes in as text once, not as a variable rendered at every request.
             let text = try source(name.rawValue, builtIn: name == .confirm ? PackageResources.confirm_html : PackageResources.result_html)
+                .replacingOccurrences(of: "{{{style}}}", with: style)
             do {
                 templates[name] = try MustacheTemplate(string: text)
             } catch {
@@ -38,13 +44,10 @@ struct PageTemplates: Sendable {
             }
         }
         self.templates = templates
-        style = try source(Self.styleFile, builtIn: PackageResources.style_css)
         styleHash = "sha256-" + Data(OpenSSLCrypto.sha256(Array(style.utf8))).base64EncodedString()
     }
 
     func render(_ name: Name, _ context: [String: Any]) -> String {
-        var context = context
-        context["style"] = style
-        return templates[name]!.render(context)
+        templates[name]!.render(context)
     }
 }

@@ -29,6 +29,9 @@ final class ServeCLITests: CLITestCase {
         try FileManager.default.createDirectory(atPath: templates, withIntermediateDirectories: true)
         try "{{#broken}}".write(toFile: templates + "/result.html", atomically: true, encoding: .utf8)
         assertFails(try accounts("serve", "--templates", templates), 78, "template result.html does not parse")
+        try FileManager.default.removeItem(atPath: templates + "/result.html")
+        try "p{color:red}{{user_id}}".write(toFile: templates + "/style.css", atomically: true, encoding: .utf8)
+        assertFails(try accounts("serve", "--templates", templates), 78, "style.css holds '{{'")
         // A port someone else holds: unavailable (69), said at once.
         let holder = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(holder) }

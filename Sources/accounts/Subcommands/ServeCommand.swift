@@ -38,8 +38,8 @@ struct ServeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The certificate's PEM private key: a file of yours or root's that no other user can read.", valueName: "file"))
     var tlsKey: String?
 
-    @Option(help: "Threads for database and mail calls (1-256).")
-    var threads = 8
+    @Option(help: "Threads for database and mail calls, 1-256 (default: 2 on SQLite, whose one connection serves one at a time; 8 on PostgreSQL).")
+    var threads: Int?
 
     @Option(help: "POSTs one client address may make per minute (1-10000).")
     var postsPerMinute = 10
@@ -51,7 +51,7 @@ struct ServeCommand: ParsableCommand {
             throw ValidationError("--listen '\(printable(listen))' is not host:port (127.0.0.1:8000, [::1]:8000, 0.0.0.0:8080)")
         }
         guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
-        guard (1...256).contains(threads) else { throw ValidationError("--threads must be from 1 to 256") }
+        guard (1...256).contains(threads ?? 1) else { throw ValidationError("--threads must be from 1 to 256") }
         guard (1...10_000).contains(postsPerMinute) else { throw ValidationError("--posts-per-minute must be from 1 to 10000") }
     }
 
@@ -63,6 +63,8 @@ struct ServeCommand: ParsableCommand {
         // The mail settings are checked now, not at the first resend.
         _ = try context.mail(secrets)
         let address = ListenAddress(listen)!
+        var threads = self.threads ?? 8
+        if self.threads == nil, case .sqlite = try DatabaseLocation(context.settings.database) { threads = 2 }
         let certificate = try tlsCert.map { try ServerCertificate(certificatePath: $0, keyPath: tlsKey!, allowReadableKey: global.allowInsecureSecrets) }
         let server = try ActivationServer(
             options: .init(host: address.host, port: address.port, templatesDirectory: templates, threads: threads,

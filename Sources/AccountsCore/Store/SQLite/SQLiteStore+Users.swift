@@ -73,7 +73,7 @@ extension SQLiteStore {
     }
 
     public func user(id: Int64) throws -> User? {
-        try read { db in
+        try readOneStatement { db in
             try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM users WHERE id = ?"), arguments: [id]).map(User.init(row:))
         }
     }

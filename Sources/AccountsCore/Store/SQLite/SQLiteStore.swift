@@ -55,6 +55,13 @@ public final class SQLiteStore: AccountStore, Sendable {
         do { return try queue.read(body) } catch { throw Self.translate(error, path: path) }
     }
 
+    /// One SELECT, which SQLite runs atomically on its own: without the BEGIN, COMMIT and
+    /// query_only pragmas `read` wraps around its body, which cost more than the lookup itself
+    /// on `serve`'s hot path (a user by id).
+    func readOneStatement<T>(_ body: (Database) throws -> T) throws -> T {
+        do { return try queue.inDatabase(body) } catch { throw Self.translate(error, path: path) }
+    }
+
     /// A write transaction that takes the write lock up front (BEGIN IMMEDIATE).
     ///
     /// `manyStatements`: SQLite keeps a statement journal for each INSERT into users (its trigger
