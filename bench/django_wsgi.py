@@ -12,9 +12,15 @@ import djangoenv  # noqa: E402
 djangoenv.setup(os.environ["BENCH_SECRET_KEY"], database=os.environ["BENCH_DATABASE"],
                 ROOT_URLCONF=__name__, ALLOWED_HOSTS=["127.0.0.1", "localhost"])
 
+from django.conf import settings  # noqa: E402
 from django.core.wsgi import get_wsgi_application  # noqa: E402
 from django.urls import path  # noqa: E402
 from sharedsite import views  # noqa: E402
+
+# What Django's docs advise for concurrent writers on SQLite (5.1+): BEGIN IMMEDIATE, and a busy
+# timeout, or two workers' activations fail with "database is locked".
+if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    settings.DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
 
 urlpatterns = [path("users/activate/<uidb64>/<token>/", views.activate)]
 application = get_wsgi_application()
