@@ -69,8 +69,7 @@ let package = Package(
             ],
             // The default pages, compiled into the binary like the mail templates.
             resources: [
-                .embedInCode("Templates/confirm.html"),
-                .embedInCode("Templates/result.html"),
+                .embedInCode("Templates/page.html"),
                 .embedInCode("Templates/style.css"),
             ]
         ),

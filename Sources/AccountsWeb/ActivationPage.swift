@@ -43,8 +43,14 @@ enum ActivationPage: Sendable {
         }
     }
 
-    /// The template that draws it.
-    var template: PageTemplates.Name { if case .confirm = self { .confirm } else { .result } }
+    /// What its button's form asks for, when it has one.
+    var formAction: String? {
+        switch self {
+        case .confirm: "activate"
+        case .expired: "resend"
+        default: nil
+        }
+    }
 
     /// The account the page may name.
     var user: User? {

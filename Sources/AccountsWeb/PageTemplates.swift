@@ -2,17 +2,13 @@ import AccountsCore
 import Foundation
 import Mustache
 
-/// The pages' Mustache templates and stylesheet: built into the binary, each replaceable by a
+/// Every page's Mustache template and stylesheet: built into the binary, each replaceable by a
 /// file of the same name in `serve --templates DIR`. Variables are HTML-escaped.
 struct PageTemplates: Sendable {
-    enum Name: String, CaseIterable, Sendable {
-        case confirm = "confirm.html"
-        case result = "result.html"
-    }
-
+    static let templateFile = "page.html"
     static let styleFile = "style.css"
 
-    private let templates: [Name: MustacheTemplate]
+    private let template: MustacheTemplate
     /// The stylesheet's hash: it is inlined into every page where the template says `{{{style}}}`,
     /// and the Content-Security-Policy allows exactly that text, so no other style (and no
     /// script at all) runs.
@@ -32,22 +28,17 @@ struct PageTemplates: Sendable {
         guard !style.contains("{{") else {
             throw AccountsError(.configuration, "\(Self.styleFile) holds '{{', which would open a Mustache tag in every page (CSS never needs it)")
         }
-        var templates: [Name: MustacheTemplate] = [:]
-        for name in Name.allCases {
-            // The stylesheet goes in as text once, not as a variable rendered at every request.
-            let text = try source(name.rawValue, builtIn: name == .confirm ? PackageResources.confirm_html : PackageResources.result_html)
-                .replacingOccurrences(of: "{{{style}}}", with: style)
-            do {
-                templates[name] = try MustacheTemplate(string: text)
-            } catch {
-                throw AccountsError(.configuration, "template \(name.rawValue) does not parse: \(error)")
-            }
+        // The stylesheet goes in as text once, not as a variable rendered at every request.
+        let text = try source(Self.templateFile, builtIn: PackageResources.page_html).replacingOccurrences(of: "{{{style}}}", with: style)
+        do {
+            template = try MustacheTemplate(string: text)
+        } catch {
+            throw AccountsError(.configuration, "template \(Self.templateFile) does not parse: \(error)")
         }
-        self.templates = templates
         styleHash = "sha256-" + Data(OpenSSLCrypto.sha256(Array(style.utf8))).base64EncodedString()
     }
 
-    func render(_ name: Name, _ context: [String: Any]) -> String {
-        templates[name]!.render(context)
+    func render(_ context: [String: Any]) -> String {
+        template.render(context)
     }
 }

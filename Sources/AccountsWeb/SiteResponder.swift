@@ -129,10 +129,11 @@ struct SiteResponder: HTTPResponder {
         let text = PageText(page, language: language)
         var context: [String: Any] = [
             "lang": language, language: true, "title": text.title, "message": text.message,
-            "status": page.status, "form_action": route.prefix,
+            "page": page.outcome, "status": page.status, "form_action": route.prefix,
         ]
-        if let button = text.button, let link {
+        if let button = text.button, let action = page.formAction, let link {
             context["button"] = button
+            context["action"] = action
             context["uid"] = link.uid
             context["token"] = link.token
         }
@@ -153,7 +154,7 @@ struct SiteResponder: HTTPResponder {
         case .cooldown(let seconds), .tooManyRequests(let seconds): headers[.retryAfter] = String(seconds)
         default: break
         }
-        let html = templates.render(page.template, context)
+        let html = templates.render(context)
         return Response(status: .init(code: page.status), headers: headers, body: head ? .init() : .init(byteBuffer: ByteBuffer(string: html)))
     }
 

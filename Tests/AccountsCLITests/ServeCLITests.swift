@@ -27,9 +27,9 @@ final class ServeCLITests: CLITestCase {
                     "ACCOUNTS_ACTIVATION_SUCCESS_URL must be an http(s) URL or a path starting with /")
         let templates = directory + "/pages"
         try FileManager.default.createDirectory(atPath: templates, withIntermediateDirectories: true)
-        try "{{#broken}}".write(toFile: templates + "/result.html", atomically: true, encoding: .utf8)
-        assertFails(try accounts("serve", "--templates", templates), 78, "template result.html does not parse")
-        try FileManager.default.removeItem(atPath: templates + "/result.html")
+        try "{{#broken}}".write(toFile: templates + "/page.html", atomically: true, encoding: .utf8)
+        assertFails(try accounts("serve", "--templates", templates), 78, "template page.html does not parse")
+        try FileManager.default.removeItem(atPath: templates + "/page.html")
         try "p{color:red}{{user_id}}".write(toFile: templates + "/style.css", atomically: true, encoding: .utf8)
         assertFails(try accounts("serve", "--templates", templates), 78, "style.css holds '{{'")
         // A port someone else holds: unavailable (69), said at once.

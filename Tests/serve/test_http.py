@@ -247,11 +247,18 @@ class Pages(ServeTestCase):
         site = self.site()
         templates = os.path.join(site.directory, "pages")
         os.mkdir(templates)
-        with open(os.path.join(templates, "confirm.html"), "w") as page:
-            page.write('<!DOCTYPE html><html lang="{{lang}}"><head><meta charset="utf-8"><title>mine</title>'
-                       '<style>{{{style}}}</style></head><body><p id="who">{{user_id}}</p></body></html>')
+        # Only the stylesheet first: the built-in page.html answers with it.
         with open(os.path.join(templates, "style.css"), "w") as style:
             style.write("p{color:red}")
+        server = site.serve("--templates", templates)
+        status, headers, body = server.request("GET", "/users/activate/MQ/x/")
+        self.assertIn("<main", body)
+        self.assertIn("<style>p{color:red}</style>", body)
+        server.stop()
+        with open(os.path.join(templates, "page.html"), "w") as page:
+            page.write('<!DOCTYPE html><html lang="{{lang}}"><head><meta charset="utf-8"><title>mine</title>'
+                       '<style>{{{style}}}</style></head><body>{{#user_id}}<p id="who">{{user_id}}</p>{{/user_id}}'
+                       '{{#button}}<form method="post" action="{{form_action}}"><button>{{button}}</button></form>{{/button}}</body></html>')
         server = site.serve("--templates", templates)
         user = unique("x")
         url = site.register(user)
@@ -265,9 +272,11 @@ class Pages(ServeTestCase):
         import hashlib
         digest = base64.b64encode(hashlib.sha256(b"p{color:red}").digest()).decode()
         self.assertIn(f"style-src 'sha256-{digest}'", headers["content-security-policy"])
-        # result.html was not replaced: the built-in one answers.
+        self.assertIn('<form method="post" action="/users/activate/">', body)
+        # A refused link's page, through the same template: no account, no form.
         _, _, body = server.request("GET", path_of(url) + "x/")
-        self.assertIn("<main", body)
+        self.assertNotIn("<form", body)
+        self.assertNotIn('id="who"', body)
 
     def test_success_url_redirects_after_activation(self):
         site = self.site(ACTIVATION_SUCCESS_URL="https://example.com/login/")

@@ -29,7 +29,7 @@ struct ServeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Address and port to listen on (port 0: any free one, said on stderr).", valueName: "host:port"))
     var listen = "127.0.0.1:8000"
 
-    @Option(help: ArgumentHelp("Directory whose confirm.html, result.html or style.css replace the built-in ones.", valueName: "dir"))
+    @Option(help: ArgumentHelp("Directory whose page.html or style.css replace the built-in ones.", valueName: "dir"))
     var templates: String?
 
     @Option(help: ArgumentHelp("Serve HTTPS with this PEM certificate chain (with --tls-key); else plain HTTP for a reverse proxy.", valueName: "file"))
