@@ -2,6 +2,8 @@
 
 Every server a test starts is stopped in tearDown, also when the test fails.
 """
+import base64
+import hashlib
 import os
 import re
 import signal
@@ -268,8 +270,6 @@ class Pages(ServeTestCase):
         status, headers, body = server.request("GET", path_of(site.run("send-activation", user + "<b>", "--force").stdout.strip()))
         self.assertEqual(status, 200, body)
         self.assertIn(f'<p id="who">{user}&lt;b&gt;</p>', body)
-        import base64
-        import hashlib
         digest = base64.b64encode(hashlib.sha256(b"p{color:red}").digest()).decode()
         self.assertIn(f"style-src 'sha256-{digest}'", headers["content-security-policy"])
         self.assertIn('<form method="post" action="/users/activate/">', body)
@@ -471,7 +471,7 @@ class TLS(ServeTestCase):
 @unittest.skipUnless(os.environ.get("ACCOUNTS_TEST_DATABASE"), "PostgreSQL only (ServeCLITests runs it there)")
 class PostgresOutage(ServeTestCase):
     def test_healthz_follows_the_database_down_and_back(self):
-        import psycopg
+        import psycopg  # in .venv; only this PostgreSQL case needs it
         site = self.site()
         server = site.serve()
         self.assertEqual(server.request("GET", "/healthz")[0], 200)
