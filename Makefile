@@ -40,9 +40,12 @@ test: deps $(VENV)/.installed
 	ACCOUNTS_TEST_PYTHON=$(CURDIR)/$(VENV)/bin/python $(SWIFT) test --disable-swift-testing
 
 # Side by side with Django, sqlite3 and openssl on this machine: a table and bench/results.json.
+# BENCH_BEFORE=path/to/an/older/release/accounts adds the cold-start comparison with it.
 BENCH_ROWS ?= 1000000
+BENCH_BEFORE ?=
 bench: build $(VENV)/.installed
-	$(VENV)/bin/python bench/run.py --accounts $(RELEASE_BIN) --micro .build/release/accounts-bench --rows $(BENCH_ROWS)
+	$(VENV)/bin/python bench/run.py --accounts $(RELEASE_BIN) --micro .build/release/accounts-bench --rows $(BENCH_ROWS) \
+		$(if $(BENCH_BEFORE),--accounts-before $(BENCH_BEFORE))
 
 # libFuzzer targets (Tests/fuzz): activation-link, uid, token, smtp-reply, each for FUZZ_SECONDS.
 FUZZ_SECONDS ?= 60
