@@ -19,7 +19,7 @@ struct ActivationRoute: Sendable {
             let afterScheme = path[scheme.upperBound...]
             path = afterScheme.firstIndex(of: "/").map { afterScheme[$0...] } ?? "/"
         }
-        if let cut = path.firstIndex(where: { $0 == "?" || $0 == "#" }) { path = path[..<cut] }
+        if let cut = path.utf8.firstIndex(where: { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }) { path = path[..<cut] }
         guard let uid = path.range(of: "{uid}"), let token = path.range(of: "{token}"), uid.upperBound <= token.lowerBound,
               path.hasPrefix("/"), !path[uid.upperBound..<token.lowerBound].isEmpty
         else {

@@ -38,4 +38,21 @@ final class OutputEscapingCLITests: CLITestCase {
         // JSON carries the data as it is.
         XCTAssertEqual(try jsonArray(try accounts("list", "--format", "json").stdout).first?["user_id"] as? String, "+1-2")
     }
+
+    /// A stored CRLF (one Swift Character, equal to neither "\r" nor "\n") or a comma with a
+    /// combining mark after it must still quote the cell: unquoted, a spreadsheet starts a new
+    /// row there, one that begins with a formula the defusing never saw.
+    func testCSVCellsHoldingCRLFOrACommaWithACombiningMarkAreQuoted() throws {
+        XCTAssertEqual(try accounts("init", "-q").status, 0)
+        try sql("INSERT INTO users (user_id, email, password, is_active, date_joined) VALUES ('eve', 'x\r\n=cmd|'' /C calc''!A0@example.com', '!x', 0, '2026-11-01 00:00:00')")
+        try sql("INSERT INTO users (user_id, email, password, is_active, date_joined) VALUES ('mallory', 'a,\u{0301}b@example.com', '!x', 0, '2026-11-01 00:00:00')")
+        let list = try run("/bin/sh", ["-c", "'\(Self.binary)' list --format csv > out.csv"])
+        XCTAssertEqual(list.status, 0, list.stderr)
+        let bytes = try String(contentsOfFile: directory + "/out.csv", encoding: .utf8)
+        XCTAssertTrue(bytes.contains(",\"x\r\n=cmd|' /C calc'!A0@example.com\","), bytes.debugDescription)
+        XCTAssertTrue(bytes.contains(",\"a,\u{0301}b@example.com\","), bytes.debugDescription)
+        // Read back as a spreadsheet reads it: a header and two rows of the same width.
+        let check = try run(try testPython(), ["-c", "import csv,sys; rows=list(csv.reader(open(sys.argv[1], newline=''))); print(len(rows), len({len(r) for r in rows}))", directory + "/out.csv"])
+        XCTAssertEqual(check.stdout, "3 1\n", check.stderr)
+    }
 }

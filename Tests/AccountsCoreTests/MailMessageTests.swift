@@ -37,6 +37,16 @@ final class MailMessageTests: XCTestCase {
         XCTAssertEqual(decoded, subject)
     }
 
+    /// The Message-ID's domain comes from the From address; a CRLF there (one Character, equal
+    /// to neither "\r" nor "\n") must not reach it.
+    func testAMessageIDNeverTakesALineBreakFromTheFromAddress() throws {
+        for from in ["noreply@ex\r\nample.com", "noreply@ex\rample.com", "noreply@example.com>\u{0301}"] {
+            let id = message(from: from).messageID
+            XCTAssertFalse(id.utf8.contains(13) || id.utf8.contains(10), id.debugDescription)
+            XCTAssertTrue(id.hasSuffix("@localhost>"), id.debugDescription)
+        }
+    }
+
     func testNoLineBreakReachesAHeader() throws {
         let injected = try message(subject: "hi\r\nBcc: victim@example.com").rendered()
         XCTAssertFalse(injected.contains("\r\nBcc:"), "the subject's line break was folded away")

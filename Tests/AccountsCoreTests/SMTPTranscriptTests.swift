@@ -74,6 +74,23 @@ final class SMTPTranscriptTests: XCTestCase {
         XCTAssertTrue(stream.written.hasSuffix("\r\n.\r\n"))
     }
 
+    /// An envelope address holding CRLF (one Character), a lone CR, NUL or an angle bracket is
+    /// refused before MAIL FROM: the line would smuggle a command or an ESMTP parameter
+    /// (`"a> NOTIFY=SUCCESS"@example.com` passes the address syntax).
+    func testEnvelopeAddressesWithLineBreaksOrAngleBracketsAreRefusedBeforeMAILFROM() throws {
+        for (sender, recipient) in [("a@example.com", "b@example.com\r\nRSET"), ("a@example.com\r\nRSET", "b@example.com"),
+                                    ("a@example.com", "b@exa\rmple.com"), ("a@example.com", "\"a> NOTIFY=SUCCESS\"@example.com"),
+                                    ("<a@example.com", "b@example.com"), ("a@example.com", "b\0@example.com")] {
+            let stream = ScriptedStream(["220 x\r\n", "250 x\r\n", "250 ok\r\n", "250 ok\r\n", "354 go\r\n", "250 queued\r\n"])
+            let smtp = connection(stream)
+            try smtp.open()
+            XCTAssertThrowsError(try smtp.send(message, from: sender, to: recipient), recipient.debugDescription) { error in
+                XCTAssertEqual((error as? SMTPError)?.stage, .mailFrom)
+            }
+            XCTAssertEqual(stream.written, "EHLO client.test\r\n", "nothing after EHLO for \(recipient.debugDescription)")
+        }
+    }
+
     func testHELOOnlyAfter500Or502() throws {
         let stream = ScriptedStream(["220 old\r\n", "502 what?\r\n", "250 hi\r\n"])
         let smtp = connection(stream)

@@ -128,7 +128,7 @@ public struct MailMessage: Sendable {
     static func newMessageID(from: String, date: UTCDateTime) -> String {
         let address = split(mailbox: from).address
         var domain = address.split(separator: "@").last.map(String.init) ?? "localhost"
-        if domain.isEmpty || domain == address || domain.contains(where: { $0 == "\r" || $0 == "\n" || $0 == ">" }) {
+        if domain.isEmpty || domain == address || domain.containsAnyASCII("\r\n<>") {
             domain = "localhost"
         }
         return "<\(date.epochSeconds).\(OpenSSLCrypto.randomBytes(8).hexString)@\(domain)>"

@@ -130,9 +130,10 @@ struct RowWriter {
         return "'" + text
     }
 
-    /// RFC 4180: quote fields holding a comma, quote or line break; double the quotes.
-    private static func csvField(_ text: String) -> String {
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+    /// RFC 4180: quote fields holding a comma, quote or line break; double the quotes. (On bytes:
+    /// a stored "\r\n" is one Character, and an unquoted one starts a new row.)
+    static func csvField(_ text: String) -> String {
+        guard text.containsAnyASCII(",\"\r\n") else { return text }
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 

@@ -104,7 +104,7 @@ public final class SMTPConnection {
         } catch {
             throw SMTPError(stage: .message, problem: .refused("\(error)"), server: configuration.server)
         }
-        for address in [sender, recipient] where address.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "<" || $0 == ">" }) {
+        for address in [sender, recipient] where address.containsAnyASCII("\r\n\0<>") {
             throw error(.mailFrom, .refused("refusing an envelope address with a line break or angle bracket"))
         }
         var mailFrom = "MAIL FROM:<\(sender)>"
@@ -230,7 +230,7 @@ public final class SMTPConnection {
     }
 
     private func write(_ line: String, stage: SMTPError.Stage, masked: String? = nil) throws {
-        precondition(!line.contains("\r") && !line.contains("\n"), "SMTP command with a line break")
+        precondition(!line.containsLineBreak, "SMTP command with a line break")
         note("C: " + (masked ?? line))
         try perform(stage) { try stream!.write(Array((line + "\r\n").utf8), deadline: deadline) }
     }
