@@ -41,7 +41,7 @@ struct ActivationSite: Sendable {
         guard case .expired(let user, _) = page else { return page }
         let workflow = SendActivationWorkflow(store: store, links: links, mail: try makeMail(), cooldown: cooldown)
         do {
-            _ = try workflow.send(to: user.userID, force: false, at: instant)
+            _ = try workflow.send(to: .id(user.id), force: false, at: instant)
             return .resent(user: user)
         } catch let error as AccountsError where error.hint == .forceSkipsCooldown {
             let sent = try store.user(id: user.id)?.activationSentAt ?? instant

@@ -40,6 +40,8 @@ enum Hints {
             return " (create them with 'accounts init', or check --database)"
         case .purgeRunning:
             return "; try again when it has finished"
+        case .nameOneAccount(let ids):
+            return "; name one with --id (" + ids.map { "--id \($0)" }.joined(separator: " or ") + "), --user-id or --email"
         }
     }
 }

@@ -51,25 +51,31 @@ final class AdministrationCLITests: CLITestCase {
         XCTAssertEqual(try accounts("update", "hong").status, 64)
         XCTAssertEqual(try dump(), before, "refused changes change nothing")
 
-        // The cooldown of the first mail holds: updated, but no new mail yet (75), and it says so.
-        let early = try accounts("update", "hong", "--email", "hong.new@example.com")
-        assertFails(early, 75, "was updated (email hong@example.com -> hong.new@example.com), but no new link was mailed")
-        XCTAssertTrue(early.stderr.contains("accounts send-activation hong"), early.stderr)
-        XCTAssertEqual(try lastAuditEntry(), "update|hong|ok|email hong@example.com -> hong.new@example.com")
+        // The cooldown protects a recipient, not an account: a corrected address gets its link at
+        // once, although the first mail (to the old one) went out a moment ago.
+        let corrected = try accounts("update", "hong", "--email", "hong.new@example.com")
+        XCTAssertEqual(corrected.status, 0, corrected.stderr)
+        XCTAssertTrue(corrected.stderr.contains("activation links mailed before no longer work: their token covers the email"), corrected.stderr)
+        XCTAssertTrue(corrected.stderr.contains("a fresh activation link was mailed to"), corrected.stderr)
+        XCTAssertTrue(try lastAuditEntry().hasPrefix("send-activation|hong|ok|mail to outbox/"))
         assertFails(try accounts("activate", old), 65, "invalid")
-
-        // Later, a fresh link to the new address, which works.
-        let later = try accounts("update", "hong", "--email", "hong2@example.com", env: ["ACCOUNTS_ACTIVATION_COOLDOWN": "0"])
-        XCTAssertEqual(later.status, 0, later.stderr)
-        XCTAssertTrue(later.stderr.contains("activation links mailed before no longer work: their token covers the email"), later.stderr)
-        XCTAssertTrue(later.stderr.contains("a fresh activation link was mailed to"), later.stderr)
+        XCTAssertEqual(try accounts("update", "hong", "--email", "hong2@example.com").status, 0, "another new address: at once too")
+        // Back to an address that got a mail within the cooldown: updated, but no new mail yet (75).
+        let early = try accounts("update", "hong", "--email", "hong.new@example.com")
+        assertFails(early, 75, "was updated (email hong2@example.com -> hong.new@example.com), but no new link was mailed")
+        XCTAssertTrue(early.stderr.contains("accounts send-activation hong"), early.stderr)
+        XCTAssertEqual(try lastAuditEntry(), "update|hong|ok|email hong2@example.com -> hong.new@example.com")
         let mails = outboxFiles()
-        XCTAssertEqual(mails.count, 2)
+        XCTAssertEqual(mails.count, 3)
         let newest = try String(contentsOfFile: directory + "/outbox/" + XCTUnwrap(mails.last), encoding: .utf8)
         XCTAssertTrue(newest.contains("To: hong2@example.com"), newest)
+
+        // Later (no cooldown), a fresh link to the new address, which works.
+        let later = try accounts("update", "hong", "--email", "hong3@example.com", env: ["ACCOUNTS_ACTIVATION_COOLDOWN": "0"])
+        XCTAssertEqual(later.status, 0, later.stderr)
         let link = try XCTUnwrap(later.stdoutLines.first)
         XCTAssertEqual(try accounts("activate", link).status, 0)
-        XCTAssertEqual(try sql("SELECT email, is_active FROM users WHERE user_id = 'hong'"), ["hong2@example.com|1"])
+        XCTAssertEqual(try sql("SELECT email, is_active FROM users WHERE user_id = 'hong'"), ["hong3@example.com|1"])
     }
 
     func testUpdatingAnActiveAccountSaysNothingWasVerified() throws {
@@ -142,7 +148,7 @@ final class AdministrationCLITests: CLITestCase {
         let deleted = try accounts("delete", "hong", "--yes")
         XCTAssertEqual(deleted.status, 0, deleted.stderr)
         XCTAssertEqual(deleted.stdout, "")
-        XCTAssertTrue(deleted.stderr.contains("accounts restore hong puts it back"), deleted.stderr)
+        XCTAssertTrue(deleted.stderr.contains("accounts restore --id 1 puts it back"), deleted.stderr)
         XCTAssertEqual(try sql("SELECT count(*) FROM users"), ["0"])
         XCTAssertEqual(try sql("SELECT p.user_id, a.action, a.detail FROM purged_users p JOIN audit_log a ON a.id = p.audit_id"),
                        ["hong|delete|deleted by an administrator; archived in purged_users (restore puts it back)"])
@@ -171,5 +177,57 @@ final class AdministrationCLITests: CLITestCase {
         XCTAssertEqual(prompted.status, 0, prompted.stdout)
         XCTAssertFalse(prompted.stdout.contains("s3cret-pass"), "echo is off: \(prompted.stdout)")
         XCTAssertTrue(try XCTUnwrap(try sql("SELECT password FROM users WHERE user_id = 'kim'").first).hasPrefix("pbkdf2_sha256$"))
+    }
+
+    /// Django allows a username that is another account's email: `set-password victim@…` must not
+    /// pick the account whose user_id is that text. Refused (65, naming both, nothing changed);
+    /// --id, --user-id and --email select exactly, on every command that takes a USER.
+    func testAReferenceMatchingTwoAccountsIsRefusedAndSelectorsAreExact() throws {
+        try initAndRegister("victim", "victim@example.com")
+        XCTAssertEqual(try accounts("register", "victim@example.com", "impostor@example.com", "--no-send").status, 0)
+        let before = try dump()
+        for arguments in [["set-password", "victim@example.com", "--unusable"], ["show", "victim@example.com"],
+                          ["send-activation", "victim@example.com"], ["update", "victim@example.com", "--level", "9"],
+                          ["deactivate", "victim@example.com"], ["reactivate", "victim@example.com"],
+                          ["delete", "victim@example.com", "--yes"], ["log", "--user", "victim@example.com"]] {
+            let result = try accounts(arguments)
+            assertFails(result, 65, "'victim@example.com' is the user_id of account #2 and the email of account #1 ('victim')")
+            XCTAssertTrue(result.stderr.contains("--id 2 or --id 1"), "\(arguments): \(result.stderr)")
+        }
+        XCTAssertEqual(try dump(), before, "nothing changed")
+        let byEmail = try accounts("set-password", "--email", "VICTIM@example.com", "--password-stdin", stdin: "correct horse\n")
+        XCTAssertEqual(byEmail.status, 0, byEmail.stderr)
+        XCTAssertEqual(try sql("SELECT user_id FROM users WHERE password LIKE 'pbkdf2_sha256$%'"), ["victim"])
+        XCTAssertEqual(try accounts("deactivate", "--user-id", "victim@example.com").status, 65, "never activated: refused, but it was found")
+        XCTAssertEqual(try accounts("update", "--id", "2", "--level", "9").status, 0)
+        XCTAssertEqual(try sql("SELECT user_id FROM users WHERE level = '9'"), ["victim@example.com"])
+        XCTAssertEqual(try jsonObject(try accounts("show", "--id", "1", "--format", "json").stdout)["user_id"] as? String, "victim")
+        XCTAssertEqual(try accounts("delete", "--user-id", "victim@example.com", "--yes").status, 0)
+        XCTAssertEqual(try sql("SELECT user_id FROM users"), ["victim"])
+        XCTAssertEqual(try accounts("restore", "--id", "2", "--no-send").status, 0)
+        assertFails(try accounts("show", "--id", "1", "--email", "x@example.com"), 64, "name the account once")
+        assertFails(try accounts("show"), 64, "name the account")
+        assertFails(try accounts("show", "--id", "99"), 67, "no account with id 99")
+    }
+
+    /// `log --user` follows the account by id: after a rename and a new account under the old
+    /// user_id, each name shows exactly its own account's whole history.
+    func testLogFollowsTheAccountThroughRenamesNotTheText() throws {
+        try initAndRegister("hong", "hong@example.com")
+        XCTAssertEqual(try accounts("update", "hong", "--user-id", "hong2").status, 0)
+        XCTAssertEqual(try accounts("register", "hong", "new-hong@example.com", "--no-send").status, 0)
+        func log(_ arguments: String...) throws -> [String] {
+            let result = try accounts(["log", "--format", "json"] + arguments)
+            XCTAssertEqual(result.status, 0, result.stderr)
+            return try jsonArray(result.stdout).map { "\($0["account_id"]!) \($0["action"]!)" }
+        }
+        XCTAssertEqual(try log("--user", "hong2"), ["1 register", "1 send-activation", "1 update"], "the whole history, from before the rename")
+        XCTAssertEqual(try log("--user", "hong"), ["2 register"], "the account that is hong now, only")
+        XCTAssertEqual(try log("--id", "1"), try log("--user", "hong@example.com"))
+        XCTAssertEqual(try log("--user-id-text", "hong"), ["1 register", "1 send-activation", "2 register"], "what the entries recorded")
+        // An account gone (deleted) is still found, through its archived copy.
+        XCTAssertEqual(try accounts("delete", "hong2", "--yes").status, 0)
+        XCTAssertEqual(try log("--user", "hong2"), ["1 register", "1 send-activation", "1 update", "1 delete"])
+        assertFails(try accounts("log", "--user", "nobody"), 67, "no account, current or archived, with user_id or email 'nobody'")
     }
 }

@@ -87,7 +87,7 @@ final class AuditCLITests: CLITestCase {
         assertFails(try accounts("restore", "nobody"), 67, "no purged account with user_id or email 'nobody'")
         assertFails(try accounts("restore", "hong@example.com"), 65, "cannot restore 'hong': account 'hong' now has its user_id or email")
         assertFails(try accounts("restore", "new@example.com"), 65, "account 'hong' is not purged: it exists, with id 2")
-        assertFails(try accounts("restore"), 64, "Missing expected argument")
+        assertFails(try accounts("restore"), 64, "name the account: USER, --id, --user-id or --email")
         XCTAssertEqual(try dump(), before)
     }
 }

@@ -63,6 +63,8 @@ public struct AccountsError: Error, Equatable, CustomStringConvertible, Sendable
         case createSchema
         /// Another purge holds the purge lease.
         case purgeRunning
+        /// A reference matched these accounts: name one of them explicitly.
+        case nameOneAccount(ids: [Int64])
     }
 
     public let kind: Kind

@@ -27,9 +27,6 @@ public protocol AccountStore: Sendable {
                      mailing existing: [Int64], ifStill eligible: (User) -> Bool,
                      queueMail: Bool, at instant: UTCDateTime) throws -> (created: Int, mails: [Int64])
 
-    /// Looks up by exact user_id first, then by email ignoring case.
-    func user(matching reference: String) throws -> User?
-
     /// Atomically takes the right to mail `id` now: sets activation_sent_at to `instant` and
     /// queues the mail in the outbox, unless the account is active or a mail went out at or after
     /// `notBefore`. Returns the previous activation_sent_at and the queued mail, or `.refused(user)`.
@@ -104,10 +101,11 @@ public protocol AccountStore: Sendable {
     /// database (`PurgeLease`): throws `.temporary` while another runs. Returns how many.
     func purgeExpired(cutoff: UTCDateTime, at instant: UTCDateTime, batchSize: Int, progress: (Int) -> Void) throws -> Int
 
-    /// Puts the latest archived copy of a purged account (by user_id or email) back, with its
-    /// old id and its activation window restarted at `instant`. Throws `.noSuchUser` when there
-    /// is none, `.badData` when its user_id or email has been taken since.
-    func restore(_ reference: String, at instant: UTCDateTime) throws -> User
+    /// Puts the archived copy `archiveID` of a purged or deleted account back, with its old id and
+    /// its activation window restarted at `instant`, and marks the copy restored. Throws
+    /// `.badData` when its user_id or email has been taken since, `.temporary` when the copy was
+    /// restored meanwhile.
+    func restore(archiveID: Int64, at instant: UTCDateTime) throws -> User
 
     /// Calls `body` for each matching audit entry, oldest first. The entries of one purge batch
     /// (one per account) share its id.
@@ -139,9 +137,9 @@ public protocol AccountStore: Sendable {
     /// The account's newest outbox row.
     func latestMail(forAccount id: Int64) throws -> OutboxEntry?
 
-    /// Archived copies of accounts (purged or deleted, restored or not) whose user_id is
-    /// `reference` or whose email is it ignoring case, newest first.
-    func archivedUsers(matching reference: String) throws -> [PurgedUser]
+    /// Archived copies of accounts (purged or deleted, restored or not) that `reference` names,
+    /// newest first.
+    func archivedUsers(matching reference: AccountReference) throws -> [PurgedUser]
 
     /// `stats`: accounts by state now (`expiryCutoff` as for `forEachUser`), and audit entries,
     /// purged accounts, retried mails and activation delays at or after `since` (nil: all).
@@ -164,12 +162,36 @@ public protocol AccountStore: Sendable {
 }
 
 extension AccountStore {
-    /// The account with this user_id (or else this email), or `.noSuchUser` saying so.
-    public func requireUser(matching reference: String) throws -> User {
+    /// The account `reference` names, nil when none does; `.badData` when a USER is the user_id
+    /// of one account and the email of another (`AccountReference.resolve`).
+    public func user(matching reference: AccountReference) throws -> User? {
+        let candidates: [User] = switch reference {
+        case .either(let text): try users(withUserIDs: [text], orEmails: [text])
+        case .id(let id): try user(id: id).map { [$0] } ?? []
+        case .userID(let text): try users(withUserIDs: [text], orEmails: [])
+        case .email(let text): try users(withUserIDs: [], orEmails: [text])
+        }
+        return try reference.resolve(candidates, id: \.id, userID: \.userID)
+    }
+
+    /// The account `reference` names, or `.noSuchUser` saying so.
+    public func requireUser(matching reference: AccountReference) throws -> User {
         guard let user = try user(matching: reference) else {
-            throw AccountsError(.noSuchUser, "no account with user_id or email '\(printable(reference))'")
+            throw AccountsError(.noSuchUser, "no account with \(reference)")
         }
         return user
+    }
+
+    /// The newest archived copy, not restored yet, of the account `reference` names (the newest
+    /// account when one user_id was registered and purged more than once). `.noSuchUser` when
+    /// there is none, `.badData` when the account is not archived but exists.
+    public func latestArchive(matching reference: AccountReference) throws -> PurgedUser {
+        let copies = try archivedUsers(matching: reference).filter { $0.restoredAt == nil }
+        if let copy = try reference.resolve(copies, id: \.user.id, userID: \.user.userID, what: "archived account") { return copy }
+        if let current = try user(matching: reference) {
+            throw AccountsError(.badData, "account '\(printable(current.userID))' is not purged: it exists, with id \(current.id)")
+        }
+        throw AccountsError(.noSuchUser, "no purged account with \(reference)", hint: .seePurgeLog)
     }
 
     /// A purge with the default batch size, no progress.

@@ -34,7 +34,7 @@ public struct AccountAdministration {
 
     /// Validates the new values exactly as `register` does and writes them. Nothing to change is
     /// bad data (65), so that a typo in a script does not pass silently.
-    public func update(_ reference: String, _ update: Update, at instant: UTCDateTime = .now()) throws -> AccountChange {
+    public func update(_ reference: AccountReference, _ update: Update, at instant: UTCDateTime = .now()) throws -> AccountChange {
         let user = try store.requireUser(matching: reference)
         var changed = user
         if let userID = update.userID { changed.userID = try UserID.normalize(userID) }
@@ -52,7 +52,7 @@ public struct AccountAdministration {
             do {
                 if let mail {
                     change.newLink = try SendActivationWorkflow(store: store, links: links, mail: mail, cooldown: cooldown)
-                        .send(to: change.after.userID, force: false, at: instant)
+                        .send(to: .id(change.after.id), force: false, at: instant)
                 } else {
                     change.newLink = RegisterWorkflow.Outcome(user: change.after, link: try links.issue(for: change.after, at: instant), deliveredTo: nil)
                 }
@@ -67,7 +67,7 @@ public struct AccountAdministration {
     }
 
     /// Sets the password hash (a new pbkdf2_sha256 hash, or an unusable one with `password` nil).
-    public func setPassword(_ reference: String, to password: String?, hasher: PasswordHasher = PasswordHasher(),
+    public func setPassword(_ reference: AccountReference, to password: String?, hasher: PasswordHasher = PasswordHasher(),
                             at instant: UTCDateTime = .now()) throws -> AccountChange {
         if let password, password.isEmpty { throw AccountsError(.badData, "the password is empty") }
         let user = try store.requireUser(matching: reference)
@@ -79,7 +79,7 @@ public struct AccountAdministration {
 
     /// The administrator's switch. Deactivating an account that was never activated is refused:
     /// it is inactive already, and the way to be rid of it is `delete` or the purge.
-    public func setActive(_ reference: String, _ active: Bool, at instant: UTCDateTime = .now()) throws -> AccountChange {
+    public func setActive(_ reference: AccountReference, _ active: Bool, at instant: UTCDateTime = .now()) throws -> AccountChange {
         let user = try store.requireUser(matching: reference)
         let name = printable(user.userID)
         if active {

@@ -11,23 +11,23 @@ public struct AccountReport: Sendable {
     /// How many audit entries `show` gives.
     public static let recentEventCount = 5
 
-    /// The account with this user_id (or else email), or `.noSuchUser`.
-    public static func current(_ reference: String, store: AccountStore, window: ActivationWindow,
+    /// The account `reference` names, or `.noSuchUser`.
+    public static func current(_ reference: AccountReference, store: AccountStore, window: ActivationWindow,
                                at instant: UTCDateTime = .now()) throws -> AccountReport {
         let user = try store.requireUser(matching: reference)
         var events: [AuditEntry] = []
-        try store.forEachAuditEntry(AuditQuery(user: user.userID, limit: recentEventCount)) { events.append($0) }
+        try store.forEachAuditEntry(AuditQuery(accountIDs: [user.id], limit: recentEventCount)) { events.append($0) }
         return AccountReport(user: user, state: ActivationWindow.state(of: user, cutoff: window.cutoff(at: instant)),
                              linkExpires: window.linkExpiry(of: user), latestMail: try store.latestMail(forAccount: user.id),
                              recentEvents: events)
     }
 
-    /// `show --archived`: every archived copy (purged or deleted) of accounts with this user_id
-    /// or email, newest first; `.noSuchUser` when there is none.
-    public static func archived(_ reference: String, store: AccountStore) throws -> [PurgedUser] {
+    /// `show --archived`: every archived copy (purged or deleted) of the accounts `reference`
+    /// names, newest first; `.noSuchUser` when there is none.
+    public static func archived(_ reference: AccountReference, store: AccountStore) throws -> [PurgedUser] {
         let copies = try store.archivedUsers(matching: reference)
         guard !copies.isEmpty else {
-            throw AccountsError(.noSuchUser, "no archived account with user_id or email '\(printable(reference))'")
+            throw AccountsError(.noSuchUser, "no archived account with \(reference)")
         }
         return copies
     }

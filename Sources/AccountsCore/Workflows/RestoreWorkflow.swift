@@ -11,9 +11,9 @@ public struct RestoreWorkflow {
         self.mail = mail
     }
 
-    /// `reference` is the user_id or email the account had.
-    public func restore(_ reference: String, at instant: UTCDateTime = .now()) throws -> RegisterWorkflow.Outcome {
-        let user = try store.restore(reference, at: instant)
+    /// `reference` names the account as it was archived (`AccountStore.latestArchive`).
+    public func restore(_ reference: AccountReference, at instant: UTCDateTime = .now()) throws -> RegisterWorkflow.Outcome {
+        let user = try store.restore(archiveID: try store.latestArchive(matching: reference).archiveID, at: instant)
         return try RegisterWorkflow.mailNewAccount(user, links: links, mail: mail, store: store, at: instant, whatHappened: "restored")
     }
 }

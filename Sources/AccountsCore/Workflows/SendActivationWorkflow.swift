@@ -12,8 +12,8 @@ public struct SendActivationWorkflow {
         self.cooldown = cooldown
     }
 
-    /// `reference` is a user_id or an email. `force` skips the cooldown.
-    public func send(to reference: String, force: Bool, at instant: UTCDateTime = .now()) throws -> RegisterWorkflow.Outcome {
+    /// `force` skips the cooldown.
+    public func send(to reference: AccountReference, force: Bool, at instant: UTCDateTime = .now()) throws -> RegisterWorkflow.Outcome {
         let user = try store.requireUser(matching: reference)
         try Self.requireNeverActivated(user)
         // A mail already waiting for a retry is sent now rather than a second one queued.

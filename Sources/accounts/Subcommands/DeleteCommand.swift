@@ -14,8 +14,7 @@ struct DeleteCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: ArgumentHelp("The account's user_id or email.", valueName: "user"))
-    var user: String
+    @OptionGroup var account: AccountSelection
 
     @Flag(name: [.customShort("y"), .long], help: "Delete without asking.")
     var yes = false
@@ -25,25 +24,27 @@ struct DeleteCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
+    func validate() throws { _ = try account.required() }
+
     func run() throws {
         let context = try CommandContext(global)
         let store = try context.store()
-        let account = try store.requireUser(matching: user)
+        let target = try store.requireUser(matching: try account.required())
         if !yes {
             guard isatty(0) == 1, isatty(2) == 1 else {
                 throw AccountsError(.usage, "delete asks before it deletes, and there is no terminal to ask on; pass --yes")
             }
-            let state = ActivationWindow.state(of: account, cutoff: context.window().cutoff(at: .now()))
-            StandardError.write("Delete account '\(printable(account.userID))' <\(printable(account.email))> (\(state.rawValue), id \(account.id))? [y/N] ")
+            let state = ActivationWindow.state(of: target, cutoff: context.window().cutoff(at: .now()))
+            StandardError.write("Delete account '\(printable(target.userID))' <\(printable(target.email))> (\(state.rawValue), id \(target.id))? [y/N] ")
             let answer = readLine(strippingNewline: true)?.trimmingCharacters(in: .whitespaces).lowercased()
             guard answer == "y" || answer == "yes" else {
                 throw AccountsError(.usage, "not deleted: the answer was not yes")
             }
         }
-        try AccountAdministration(store: store).delete(account)
+        try AccountAdministration(store: store).delete(target)
         if format == .json {
-            Output.standardOutput.line(JSONWriter.object(AccountOutput.fields(account) + [("deleted", .bool(true))]))
+            Output.standardOutput.line(JSONWriter.object(AccountOutput.fields(target) + [("deleted", .bool(true))]))
         }
-        context.info("deleted '\(account.userID)' <\(account.email)>, id \(account.id); archived: accounts restore \(account.userID) puts it back")
+        context.info("deleted '\(target.userID)' <\(target.email)>, id \(target.id); archived: accounts restore --id \(target.id) puts it back")
     }
 }

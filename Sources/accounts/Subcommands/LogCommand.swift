@@ -11,7 +11,9 @@ struct LogCommand: ParsableCommand {
             restore, update, set-password, deactivate, reactivate, delete. Oldest first; times are UTC.
             OS_USER is the operating-system account that ran the command. Input that was refused
             before anything changed (a bad link, a duplicate) leaves no entry: see the exit code.
-            json is one array of objects; csv has a header row.
+            json is one array of objects; csv has a header row. --user (or --id, --user-id,
+            --email) follows one account by its id, through renames and purges; --user-id-text
+            matches the user_id each entry recorded, whichever account had it then.
 
             --follow keeps printing entries as they are committed (by this or any other process
             or host), after the ones already there (--limit: the newest n of those), until
@@ -21,8 +23,20 @@ struct LogCommand: ParsableCommand {
             """
     )
 
-    @Option(help: ArgumentHelp("Only entries about this account: its user_id, or the email of a current or purged account.", valueName: "user"))
+    @Option(help: ArgumentHelp("Only entries about this account, its whole history by id (whatever user_id or email it had): its user_id or email now, else a purged or deleted account's.", valueName: "user"))
     var user: String?
+
+    @Option(name: .customLong("id"), help: ArgumentHelp("Only entries about the account with this id (current, purged or deleted).", valueName: "n"))
+    var id: Int64?
+
+    @Option(name: .customLong("user-id"), help: ArgumentHelp("As --user, by exactly this user_id.", valueName: "user-id"))
+    var userID: String?
+
+    @Option(name: .customLong("email"), help: ArgumentHelp("As --user, by this email (ignoring case).", valueName: "email"))
+    var email: String?
+
+    @Option(name: .customLong("user-id-text"), help: ArgumentHelp("Only entries that recorded this user_id, whichever account had it then.", valueName: "text"))
+    var userIDText: String?
 
     @Option(help: ArgumentHelp("Only entries at or after this: a span back from now (24h, 7d) or a UTC date or time (2026-11-20, 2026-11-20T09:30:00Z).", valueName: "when"))
     var since: String?
@@ -54,6 +68,9 @@ struct LogCommand: ParsableCommand {
 
     func validate() throws {
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+        if [user != nil, id != nil, userID != nil, email != nil].filter({ $0 }).count > 1 {
+            throw ValidationError("name the account once: --user, --id, --user-id or --email")
+        }
         if let since, PointInTime.parse(since, now: .now()) == nil {
             throw ValidationError("--since '\(printable(since))' is neither a span such as 24h or 7d nor a UTC date such as 2026-11-20 or 2026-11-20T09:30:00Z")
         }
@@ -64,9 +81,11 @@ struct LogCommand: ParsableCommand {
 
     func run() throws {
         let context = try CommandContext(global)
-        let query = AuditQuery(user: user, since: since.flatMap { PointInTime.parse($0, now: .now()) },
-                               action: action.flatMap(AuditAction.init(rawValue:)), limit: limit)
         let store = try context.store()
+        let reference: AccountReference? = user.map { .either($0) } ?? id.map { .id($0) } ?? userID.map { .userID($0) } ?? email.map { .email($0) }
+        let query = AuditQuery(accountIDs: try reference.map { [try AuditQuery.accountID(of: $0, in: store)] }, userIDText: userIDText,
+                               since: since.flatMap { PointInTime.parse($0, now: .now()) },
+                               action: action.flatMap(AuditAction.init(rawValue:)), limit: limit)
         var writer = RowWriter(format: format, output: Output.standardOutput, columns: Self.columns, jsonLines: follow)
         writer.begin()
         // Taken before the first read: whatever is committed after it is the follower's.

@@ -12,17 +12,18 @@ struct ReactivateCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: ArgumentHelp("The account's user_id or email.", valueName: "user"))
-    var user: String
+    @OptionGroup var account: AccountSelection
 
     @Option(help: "Output: text or json.")
     var format: ResultFormat = .text
 
     @OptionGroup var global: GlobalOptions
 
+    func validate() throws { _ = try account.required() }
+
     func run() throws {
         let context = try CommandContext(global)
-        let change = try AccountAdministration(store: try context.store()).setActive(user, true)
+        let change = try AccountAdministration(store: try context.store()).setActive(try account.required(), true)
         AccountOutput.change(change, format: format)
         ChangeMessages.report(change, context: context, action: "activated")
     }

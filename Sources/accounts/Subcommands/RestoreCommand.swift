@@ -13,8 +13,7 @@ struct RestoreCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: ArgumentHelp("The purged account's user_id or email.", valueName: "user"))
-    var user: String
+    @OptionGroup var account: AccountSelection
 
     @Flag(help: "Restore and print the link, but send no mail.")
     var noSend = false
@@ -25,12 +24,14 @@ struct RestoreCommand: ParsableCommand {
     @OptionGroup var mailOptions: MailOptions
     @OptionGroup var global: GlobalOptions
 
+    func validate() throws { _ = try account.required() }
+
     func run() throws {
         let context = try CommandContext(global, mail: mailOptions)
         let secrets = try context.secrets()
         let mail = noSend ? nil : try context.mail(secrets)
         let workflow = RestoreWorkflow(store: try context.store(), links: context.links(context.tokens(secrets)), mail: mail)
-        let outcome = try workflow.restore(user)
+        let outcome = try workflow.restore(try account.required())
         ActivationOutput.print(outcome, format: format)
         let delivery = outcome.deliveredTo.map { "activation mail sent to \($0)" } ?? "no mail sent (--no-send)"
         context.info("restored '\(outcome.user.userID)' <\(outcome.user.email)> (inactive, id \(outcome.user.id)); \(delivery)")

@@ -16,8 +16,7 @@ struct SendActivationCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: ArgumentHelp("The account's user_id or email.", valueName: "user"))
-    var user: String?
+    @OptionGroup var account: AccountSelection
 
     @Flag(help: "Every account never activated whose cooldown has passed, instead of one.")
     var pending = false
@@ -35,7 +34,7 @@ struct SendActivationCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
-        guard (user == nil) == pending else { throw ValidationError("give a user_id or email, or --pending, not both") }
+        guard (account.reference == nil) == pending else { throw ValidationError("name an account (USER, --id, --user-id or --email), or --pending, not both") }
         guard (1...32).contains(concurrency) else { throw ValidationError("--concurrency must be from 1 to 32") }
     }
 
@@ -46,10 +45,10 @@ struct SendActivationCommand: ParsableCommand {
         let store = try context.store()
         let workflow = SendActivationWorkflow(store: store, links: links, mail: try context.mail(secrets),
                                               cooldown: context.settings.activationCooldown)
-        guard let user else {
+        guard let reference = account.reference else {
             return try sendToAllPending(workflow, MailRun(context: context, secrets: secrets, store: store, links: links, concurrency: concurrency))
         }
-        let outcome = try workflow.send(to: user, force: force)
+        let outcome = try workflow.send(to: reference, force: force)
         ActivationOutput.print(outcome, format: format)
         context.info("activation mail for '\(outcome.user.userID)' sent to \(outcome.deliveredTo ?? "?")")
     }

@@ -14,8 +14,7 @@ struct SetPasswordCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: ArgumentHelp("The account's user_id or email.", valueName: "user"))
-    var user: String
+    @OptionGroup var account: AccountSelection
 
     @Flag(help: "Read the password from standard input.")
     var passwordStdin = false
@@ -32,6 +31,7 @@ struct SetPasswordCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
+        _ = try account.required()
         guard [passwordStdin, promptPassword, unusable].filter({ $0 }).count == 1 else {
             throw ValidationError("give exactly one of --password-stdin, --prompt-password, --unusable")
         }
@@ -41,7 +41,7 @@ struct SetPasswordCommand: ParsableCommand {
         let context = try CommandContext(global)
         let password: String? = passwordStdin ? try PasswordInput.fromStandardInput()
             : promptPassword ? try PasswordInput.prompt() : nil
-        let change = try AccountAdministration(store: try context.store()).setPassword(user, to: password)
+        let change = try AccountAdministration(store: try context.store()).setPassword(try account.required(), to: password)
         AccountOutput.change(change, format: format)
         ChangeMessages.report(change, context: context, action: password == nil ? "given an unusable password" : "given a new password")
     }

@@ -14,8 +14,7 @@ struct ShowCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: ArgumentHelp("The account's user_id or email.", valueName: "user"))
-    var user: String
+    @OptionGroup var account: AccountSelection
 
     @Flag(help: "Show the archived copies of a purged or deleted account instead.")
     var archived = false
@@ -25,13 +24,15 @@ struct ShowCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
+    func validate() throws { _ = try account.required() }
+
     func run() throws {
         let context = try CommandContext(global)
         let store = try context.store()
         if archived {
-            AccountOutput.archived(try AccountReport.archived(user, store: store), format: format)
+            AccountOutput.archived(try AccountReport.archived(try account.required(), store: store), format: format)
         } else {
-            AccountOutput.report(try AccountReport.current(user, store: store, window: context.window()), format: format)
+            AccountOutput.report(try AccountReport.current(try account.required(), store: store, window: context.window()), format: format)
         }
     }
 }

@@ -12,12 +12,12 @@ struct UpdateCommand: ParsableCommand {
             goes to the new address (unless --no-send; the cooldown of send-activation applies). On
             an active account the change is an administrator's act: no mail, no verification of the
             new address. Recorded in the audit log; --level "" or --department "" clears the field.
-            Prints the fresh link's URL when one was made.
+            Prints the fresh link's URL when one was made. Here --user-id and --email are the new
+            values, so the account is named by USER or --id.
             """
     )
 
-    @Argument(help: ArgumentHelp("The account's user_id or email.", valueName: "user"))
-    var user: String
+    @OptionGroup var account: AccountByUserOrID
 
     @Option(help: "New email address.")
     var email: String?
@@ -56,7 +56,7 @@ struct UpdateCommand: ParsableCommand {
             administration = AccountAdministration(store: store, links: context.links(context.tokens(secrets)),
                                                    mail: noSend ? nil : try context.mail(secrets), cooldown: context.settings.activationCooldown)
         }
-        let change = try administration.update(user, AccountAdministration.Update(userID: newUserID, email: email, level: level,
+        let change = try administration.update(account.reference, AccountAdministration.Update(userID: newUserID, email: email, level: level,
                                                                                   department: department))
         AccountOutput.change(change, format: format)
         ChangeMessages.report(change, context: context, action: "updated")

@@ -71,9 +71,9 @@ extension AccountStoreContract {
         let store = try openStore(actor: "tester")
         let user = try store.insert(newUser("hong"))
         XCTAssertEqual(try store.user(id: user.id), user)
-        XCTAssertEqual(try store.user(matching: "hong"), user)
-        XCTAssertEqual(try store.user(matching: "HONG@EXAMPLE.COM"), user, "email lookup ignores case")
-        XCTAssertNil(try store.user(matching: "nobody"))
+        XCTAssertEqual(try store.user(matching: .either("hong")), user)
+        XCTAssertEqual(try store.user(matching: .either("HONG@EXAMPLE.COM")), user, "email lookup ignores case")
+        XCTAssertNil(try store.user(matching: .either("nobody")))
         XCTAssertEqual(user.dateJoined, t0, "microseconds survive the round trip")
         XCTAssertFalse(user.isActive)
         XCTAssertEqual(try store.users(withUserIDs: ["hong", "nobody"], orEmails: ["HONG@example.com"]).map(\.userID), ["hong"])
@@ -117,7 +117,7 @@ extension AccountStoreContract {
             try insert(newUser("a"))
             try insert(newUser("taken", "x@example.com"))
         }, mailing: [], ifStill: { _ in true }, queueMail: true, at: t0))
-        XCTAssertNil(try store.user(matching: "a"), "nothing of a failed batch stays")
+        XCTAssertNil(try store.user(matching: .either("a")), "nothing of a failed batch stays")
         var mails = 0
         try store.forEachOutboxEntry(state: nil, limit: nil) { _ in mails += 1 }
         XCTAssertEqual(mails, 0)
@@ -227,6 +227,34 @@ extension AccountStoreContract {
         XCTAssertEqual(try store.user(id: user.id)?.activationSentAt, t0, "not released when something newer happened")
         try store.releaseActivationMail(id: user.id, claimedAt: t0, previous: nil)
         XCTAssertNil(try store.user(id: user.id)?.activationSentAt)
+    }
+
+    /// The cooldown protects a recipient: after the email changed, the new address may get its
+    /// mail at once; the address mailed within the cooldown may not, for `--pending` either.
+    func checkTheCooldownCountsPerAddress() throws {
+        let store = try openStore(actor: "tester")
+        let user = try store.insert(newUser("hong"))
+        guard case .claimed = try store.claimActivationMail(id: user.id, at: t0, notSentSince: t0.adding(seconds: -60)) else {
+            return XCTFail("the first mail is claimed")
+        }
+        var moved = try XCTUnwrap(try store.user(id: user.id))
+        moved.email = "hong.new@example.com"
+        let updated = try XCTUnwrap(try store.update(try XCTUnwrap(try store.user(id: user.id)), to: moved, action: .update, detail: "email", at: t0))
+        XCTAssertEqual(try store.claimPendingMails(notSentSince: t0.adding(seconds: -50), at: t0.adding(seconds: 10)).map(\.accountID), [user.id],
+                       "--pending: the new address was not mailed")
+        guard case .refused = try store.claimActivationMail(id: user.id, at: t0.adding(seconds: 20), notSentSince: t0.adding(seconds: -40)) else {
+            return XCTFail("the new address was mailed 10 s ago")
+        }
+        var back = try XCTUnwrap(try store.user(id: user.id))
+        back.email = user.email
+        XCTAssertNotNil(try store.update(try XCTUnwrap(try store.user(id: updated.id)), to: back, action: .update, detail: "email", at: t0))
+        guard case .refused = try store.claimActivationMail(id: user.id, at: t0.adding(seconds: 30), notSentSince: t0.adding(seconds: -30)) else {
+            return XCTFail("the first address was mailed 30 s ago")
+        }
+        XCTAssertEqual(try store.claimPendingMails(notSentSince: t0.adding(seconds: -30), at: t0.adding(seconds: 30)), [])
+        guard case .claimed = try store.claimActivationMail(id: user.id, at: t0.adding(seconds: 61), notSentSince: t0.adding(seconds: 1)) else {
+            return XCTFail("the cooldown of the first address is over")
+        }
     }
 
     /// Two runs of `send-activation --pending` at once never claim one account twice.
@@ -401,13 +429,18 @@ extension AccountStoreContract {
             try store.forEachAuditEntry(query) { result.append("\($0.action.rawValue):\($0.userID ?? "-")") }
             return result
         }
-        XCTAssertEqual(try ids(AuditQuery(user: "kim@example.com")), ["register:kim", "activate:kim", "send-activation:kim"], "by email, ignoring case")
-        XCTAssertEqual(try ids(AuditQuery(user: "hong@example.com")), ["register:hong", "send-activation:hong", "purge:hong"],
+        func account(_ reference: String) throws -> AuditQuery {
+            AuditQuery(accountIDs: [try AuditQuery.accountID(of: .either(reference), in: store)])
+        }
+        XCTAssertEqual(try ids(try account("KIM@example.com")), ["register:kim", "activate:kim", "send-activation:kim"], "by email, ignoring case")
+        XCTAssertEqual(try ids(try account("hong@example.com")), ["register:hong", "send-activation:hong", "purge:hong"],
                        "by the email of a purged account")
+        XCTAssertEqual(try ids(AuditQuery(userIDText: "kim")), ["register:kim", "activate:kim", "send-activation:kim"], "by recorded text")
         XCTAssertEqual(try ids(AuditQuery(since: t0)), ["register:kim", "activate:kim", "send-activation:kim", "purge:hong"])
         XCTAssertEqual(try ids(AuditQuery(action: .register)), ["register:hong", "register:kim"])
         XCTAssertEqual(try ids(AuditQuery(limit: 2)), ["send-activation:kim", "purge:hong"], "the newest, oldest first")
-        XCTAssertEqual(try ids(AuditQuery(user: "nobody")), [])
+        XCTAssertThrowsError(try account("nobody")) { XCTAssertEqual(($0 as? AccountsError)?.kind, .noSuchUser) }
+        XCTAssertEqual(try ids(AuditQuery(accountIDs: [])), [])
     }
 
     /// A purge is one entry per account it removed, sharing the purge's id.

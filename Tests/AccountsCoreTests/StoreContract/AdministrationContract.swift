@@ -37,6 +37,36 @@ extension AccountStoreContract {
         XCTAssertEqual(try auditTrail(store).filter { $0.hasPrefix("update") }, ["update hong ok"])
     }
 
+    /// A user_id may be another account's email: USER matching both is refused, never guessed;
+    /// an id, a user_id or an email names one account exactly, current or archived.
+    func checkAReferenceMatchingTwoAccountsIsRefused() throws {
+        let store = try openStore(actor: "admin")
+        let impostor = try store.insert(newUser("victim@example.com", "impostor@example.com"))
+        let victim = try store.insert(newUser("victim", "Victim@Example.com"))
+        XCTAssertThrowsError(try store.user(matching: .either("victim@example.com"))) { error in
+            XCTAssertEqual((error as? AccountsError)?.kind, .badData)
+            XCTAssertEqual((error as? AccountsError)?.hint, .nameOneAccount(ids: [impostor.id, victim.id]))
+        }
+        XCTAssertEqual(try store.user(matching: .either("VICTIM@example.com")), victim, "only the email matches: no doubt")
+        XCTAssertEqual(try store.user(matching: .userID("victim@example.com")), impostor)
+        XCTAssertEqual(try store.user(matching: .email("victim@example.com")), victim)
+        XCTAssertEqual(try store.user(matching: .id(victim.id)), victim)
+        XCTAssertNil(try store.user(matching: .userID("Victim@Example.com")), "a user_id is exact")
+        XCTAssertNil(try store.user(matching: .id(victim.id + 100)))
+        // Archived, the same: both deleted, the reference still names two accounts.
+        XCTAssertTrue(try store.delete(impostor, detail: "x", at: t0))
+        XCTAssertTrue(try store.delete(victim, detail: "x", at: t0))
+        XCTAssertThrowsError(try store.latestArchive(matching: .either("victim@example.com"))) { error in
+            XCTAssertEqual((error as? AccountsError)?.kind, .badData)
+        }
+        XCTAssertThrowsError(try AuditQuery.accountID(of: .either("victim@example.com"), in: store))
+        XCTAssertEqual(try store.latestArchive(matching: .email("victim@example.com")).user.id, victim.id)
+        XCTAssertEqual(try AuditQuery.accountID(of: .userID("victim@example.com"), in: store), impostor.id)
+        XCTAssertEqual(try store.restore(archiveID: try store.latestArchive(matching: .id(victim.id)).archiveID, at: t0).id, victim.id)
+        XCTAssertThrowsError(try store.restore(archiveID: try XCTUnwrap(try store.archivedUsers(matching: .id(victim.id)).first).archiveID, at: t0),
+                             "a copy is restored once") { XCTAssertEqual(($0 as? AccountsError)?.kind, .temporary) }
+    }
+
     func checkReactivatingRecordsTheActivation() throws {
         let store = try openStore(actor: "admin")
         let hong = try store.insert(newUser("hong"))
@@ -61,14 +91,14 @@ extension AccountStoreContract {
         XCTAssertTrue(try store.delete(current, detail: "asked", at: t0))
         XCTAssertNil(try store.user(id: hong.id))
         XCTAssertFalse(try store.delete(current, detail: "again", at: t0))
-        let archived = try store.archivedUsers(matching: "HONG@example.com")
+        let archived = try store.archivedUsers(matching: .either("HONG@example.com"))
         XCTAssertEqual(archived.map(\.user), [current])
         XCTAssertEqual(archived.first?.purgedAt, t0)
         XCTAssertNil(archived.first?.restoredAt)
         XCTAssertEqual(try auditTrail(store).last, "delete hong ok")
         let restored = try store.restore("hong", at: t0.adding(seconds: 5))
         XCTAssertEqual(restored.id, hong.id)
-        XCTAssertNotNil(try store.archivedUsers(matching: "hong").first?.restoredAt)
+        XCTAssertNotNil(try store.archivedUsers(matching: .either("hong")).first?.restoredAt)
     }
 
     func checkStatisticsCountWhatTheLogSays() throws {

@@ -32,6 +32,7 @@ final class SQLiteStoreContractTests: XCTestCase, AccountStoreContract {
     func testAnAccountActiveOnceIsNeverNeverActivated() throws { try checkAnAccountActiveOnceIsNeverNeverActivated() }
     func testStatesOrderAndLimit() throws { try checkStatesOrderAndLimit() }
     func testMailClaimHonoursTheCooldownAndCanBeReleased() throws { try checkMailClaimHonoursTheCooldownAndCanBeReleased() }
+    func testTheCooldownCountsPerAddress() throws { try checkTheCooldownCountsPerAddress() }
     func testPendingClaimsNeverOverlap() throws { try checkPendingClaimsNeverOverlap() }
     func testAnOutboxRowIsTakenOnceAndRecordsItsFate() throws { try checkAnOutboxRowIsTakenOnceAndRecordsItsFate() }
     func testNoRowIsTakenTwiceUnderARace() throws { try checkNoRowIsTakenTwiceUnderARace() }
@@ -40,6 +41,7 @@ final class SQLiteStoreContractTests: XCTestCase, AccountStoreContract {
     func testEveryChangeIsAudited() throws { try checkEveryChangeIsAudited() }
     func testAPurgeIsLoggedPerAccount() throws { try checkAPurgeIsLoggedPerAccount() }
     func testAnUpdateIsConditionalAuditedAndNamesDuplicates() throws { try checkAnUpdateIsConditionalAuditedAndNamesDuplicates() }
+    func testAReferenceMatchingTwoAccountsIsRefused() throws { try checkAReferenceMatchingTwoAccountsIsRefused() }
     func testReactivatingRecordsTheActivation() throws { try checkReactivatingRecordsTheActivation() }
     func testADeletionIsArchivedLikeAPurgeAndRestorable() throws { try checkADeletionIsArchivedLikeAPurgeAndRestorable() }
     func testStatisticsCountWhatTheLogSays() throws { try checkStatisticsCountWhatTheLogSays() }

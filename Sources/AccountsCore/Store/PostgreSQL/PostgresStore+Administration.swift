@@ -54,12 +54,18 @@ extension PostgresStore {
         }
     }
 
-    public func archivedUsers(matching reference: String) throws -> [PurgedUser] {
-        try connected { connection in
+    public func archivedUsers(matching reference: AccountReference) throws -> [PurgedUser] {
+        let (condition, parameter): (String, PGParameter) = switch reference {
+        case .either(let text): ("user_id = $1 OR upper(email) = upper($1)", .text(text))
+        case .id(let id): ("id = $1", .int8(id))
+        case .userID(let text): ("user_id = $1", .text(text))
+        case .email(let text): ("upper(email) = upper($1)", .text(text))
+        }
+        return try connected { connection in
             let result = try connection.query("""
                 SELECT archive_id, purged_at, audit_id, restored_at, \(PGRecords.userColumns) FROM purged_users
-                WHERE user_id = $1 OR upper(email) = upper($1) ORDER BY archive_id DESC
-                """, [.text(reference)], table: "purged_users")
+                WHERE \(condition) ORDER BY archive_id DESC
+                """, [parameter], table: "purged_users")
             return try (0..<result.count).map { index in
                 let row = result.row(index)
                 return PurgedUser(archiveID: try row.required(row.integer(0), "archive_id"),

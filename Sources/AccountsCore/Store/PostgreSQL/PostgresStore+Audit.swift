@@ -3,13 +3,13 @@ extension PostgresStore {
     public func forEachAuditEntry(_ query: AuditQuery, _ body: (AuditEntry) throws -> Void) throws {
         var conditions: [String] = []
         var parameters: [PGParameter] = []
-        if let user = query.user {
-            parameters.append(.text(user))
-            // An email finds the account's entries through its id, whether it is still there or purged.
-            conditions.append("""
-                (user_id = $\(parameters.count) OR account_id IN (SELECT id FROM users WHERE upper(email) = upper($\(parameters.count))
-                                         UNION ALL SELECT id FROM purged_users WHERE upper(email) = upper($\(parameters.count))))
-                """)
+        if let ids = query.accountIDs {
+            parameters.append(.int8Array(ids))
+            conditions.append("account_id = ANY($\(parameters.count)::bigint[])")
+        }
+        if let text = query.userIDText {
+            parameters.append(.text(text))
+            conditions.append("user_id = $\(parameters.count)")
         }
         if let since = query.since {
             parameters.append(.timestamptz(since))

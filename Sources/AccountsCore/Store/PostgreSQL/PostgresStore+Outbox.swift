@@ -20,7 +20,7 @@ extension PostgresStore {
             // Accounts another run is claiming right now are skipped, not waited for: it mails them.
             let found = try connection.query("""
                 SELECT \(PGRecords.userColumns) FROM users WHERE \(Self.neverActivated)
-                  AND ($1::timestamptz IS NULL OR activation_sent_at IS NULL OR activation_sent_at < $1)
+                  AND ($1::timestamptz IS NULL OR NOT \(Self.coolingDown("users.id", since: "$1::timestamptz")))
                   AND NOT EXISTS (SELECT 1 FROM outbox WHERE account_id = users.id AND state = 'sending' AND updated_at >= $2)
                 ORDER BY id FOR UPDATE SKIP LOCKED
                 """, [notSentSince.pg, .timestamptz(instant.adding(seconds: -OutboxEntry.interruptedAfter))])
@@ -100,9 +100,10 @@ extension PostgresStore {
         try connected { connection in
             let result = try connection.query("""
                 SELECT \(PGRecords.outboxColumns) FROM \(PGRecords.outboxJoin)
-                WHERE o.account_id = $1 AND (o.state IN \(Self.waitingStates) OR (o.state = 'sending' AND o.updated_at >= $2))
+                WHERE o.account_id = $1 AND upper(o.recipient) = upper($3)
+                  AND (o.state IN \(Self.waitingStates) OR (o.state = 'sending' AND o.updated_at >= $2))
                 ORDER BY o.id DESC LIMIT 1
-                """, [.int8(user.id), .timestamptz(inFlightSince)], table: "outbox")
+                """, [.int8(user.id), .timestamptz(inFlightSince), .text(user.email)], table: "outbox")
             return result.count == 0 ? nil : try PGRecords.outboxEntry(result.row(0))
         }
     }
@@ -140,11 +141,13 @@ extension PostgresStore {
     }
 
     /// The account's mail that is queued or waiting for a retry, if any.
+    /// The account's mail to its current address that is queued or waiting for a retry, if any
+    /// (one to an address it had before is abandoned when its turn comes).
     func waitingMail(_ connection: PGConnection, for user: User) throws -> OutboxEntry? {
         let result = try connection.query("""
             SELECT \(PGRecords.outboxColumns) FROM \(PGRecords.outboxJoin)
-            WHERE o.account_id = $1 AND o.state IN \(Self.waitingStates) ORDER BY o.id DESC LIMIT 1
-            """, [.int8(user.id)], table: "outbox")
+            WHERE o.account_id = $1 AND upper(o.recipient) = upper($2) AND o.state IN \(Self.waitingStates) ORDER BY o.id DESC LIMIT 1
+            """, [.int8(user.id), .text(user.email)], table: "outbox")
         return result.count == 0 ? nil : try PGRecords.outboxEntry(result.row(0))
     }
 

@@ -71,25 +71,14 @@ extension PostgresStore {
         throw PurgeLease.busy(holder: holder, since: try current.row(0).date(1))
     }
 
-    public func restore(_ reference: String, at instant: UTCDateTime) throws -> User {
+    public func restore(archiveID: Int64, at instant: UTCDateTime) throws -> User {
         try write { connection in
-            // The latest archived copy: a user_id may have been registered and purged more than once.
             let archived = try connection.query("""
                 SELECT archive_id, purged_at, \(PGRecords.userColumns) FROM purged_users
-                WHERE (user_id = $1 OR upper(email) = upper($1)) AND restored_at IS NULL
-                ORDER BY archive_id DESC LIMIT 1 FOR UPDATE
-                """, [.text(reference)], table: "purged_users")
-            guard archived.count == 1 else {
-                let current = try connection.query("SELECT id, user_id FROM users WHERE user_id = $1 OR upper(email) = upper($1) LIMIT 1",
-                                                   [.text(reference)])
-                if current.count == 1 {
-                    let row = current.row(0)
-                    throw AccountsError(.badData, "account '\(printable(try row.text(1) ?? ""))' is not purged: it exists, with id \(try row.integer(0) ?? 0)")
-                }
-                throw AccountsError(.noSuchUser, "no purged account with user_id or email '\(printable(reference))'", hint: .seePurgeLog)
-            }
+                WHERE archive_id = $1 AND restored_at IS NULL FOR UPDATE
+                """, [.int8(archiveID)], table: "purged_users")
+            guard archived.count == 1 else { throw PurgedUser.restoredMeanwhile(archiveID: archiveID) }
             let row = archived.row(0)
-            let archiveID = try row.required(row.integer(0), "archive_id")
             let purgedAt = try row.date(1) ?? instant
             // The user columns follow the first two.
             var user = try PGRecords.user(PGRow(result: archived, index: 0, offset: 2))

@@ -6,6 +6,19 @@ extension PostgresStore {
     static let neverActivated = "NOT is_active AND last_login IS NULL AND activated_at IS NULL"
     static let windowStart = "coalesce(activation_sent_at, date_joined)"
 
+    /// The cooldown of account `account` (an SQL expression) since `since`: a mail went to its
+    /// address now in the window. It protects a recipient, so a mail to the address the account
+    /// had before (an email just corrected) does not count; activation_sent_at alone decides when
+    /// no outbox row says where the window's mail went (another program mailed it).
+    static func coolingDown(_ account: String, since: String) -> String {
+        """
+        EXISTS (SELECT 1 FROM users u WHERE u.id = \(account) AND u.activation_sent_at >= \(since)
+                AND (NOT EXISTS (SELECT 1 FROM outbox o WHERE o.account_id = u.id AND o.updated_at >= \(since))
+                     OR EXISTS (SELECT 1 FROM outbox o WHERE o.account_id = u.id AND o.updated_at >= \(since)
+                                AND upper(o.recipient) = upper(u.email))))
+        """
+    }
+
     /// The WHERE clause for a state (`ActivationWindow.state`), its cutoff as $1 when it has one.
     static func condition(for state: AccountState?, cutoff: UTCDateTime) -> (String, [PGParameter]) {
         switch state {
@@ -172,17 +185,6 @@ extension PostgresStore {
         }
     }
 
-    public func user(matching reference: String) throws -> User? {
-        try connected { connection in
-            // The exact user_id first, then the email ignoring case.
-            let result = try connection.query("""
-                SELECT \(PGRecords.userColumns) FROM users WHERE user_id = $1 OR upper(email) = upper($1)
-                ORDER BY user_id = $1 DESC LIMIT 1
-                """, [.text(reference)])
-            return result.count == 0 ? nil : try PGRecords.user(result.row(0))
-        }
-    }
-
     public func claimActivationMail(id: Int64, at instant: UTCDateTime, notSentSince notBefore: UTCDateTime?) throws -> MailClaim {
         try write { connection in
             // The row lock orders claims of one account, as SQLite's write lock does.
@@ -190,7 +192,9 @@ extension PostgresStore {
             guard found.count == 1 else { throw AccountsError(.noSuchUser, "no account with id \(id)") }
             let user = try PGRecords.user(found.row(0))
             guard ActivationWindow.isNeverActivated(user) else { return .refused(user) }
-            if let notBefore, let sent = user.activationSentAt, sent >= notBefore { return .refused(user) }
+            if let notBefore, try connection.query("SELECT \(Self.coolingDown("$1", since: "$2"))", [.int8(id), .timestamptz(notBefore)]).row(0).bool(0) == true {
+                return .refused(user)
+            }
             try connection.query("UPDATE users SET activation_sent_at = $1 WHERE id = $2", [.timestamptz(instant), .int8(id)])
             return .claimed(previous: user.activationSentAt, mail: try enqueue(connection, for: user, at: instant))
         }

@@ -55,12 +55,16 @@ extension SQLiteStore {
         }
     }
 
-    public func archivedUsers(matching reference: String) throws -> [PurgedUser] {
-        try read { db in
+    public func archivedUsers(matching reference: AccountReference) throws -> [PurgedUser] {
+        let (condition, arguments): (String, StatementArguments) = switch reference {
+        case .either(let text): ("user_id = ? OR email = ? COLLATE NOCASE", [text, text])
+        case .id(let id): ("id = ?", [id])
+        case .userID(let text): ("user_id = ?", [text])
+        case .email(let text): ("email = ? COLLATE NOCASE", [text])
+        }
+        return try read { db in
             let table = "purged_users"
-            return try Row.fetchAll(db, sql: """
-                SELECT * FROM purged_users WHERE user_id = ? OR email = ? COLLATE NOCASE ORDER BY archive_id DESC
-                """, arguments: [reference, reference]).map { row in
+            return try Row.fetchAll(db, sql: "SELECT * FROM purged_users WHERE \(condition) ORDER BY archive_id DESC", arguments: arguments).map { row in
                 guard let purgedAt = try row.date("purged_at", table: table) else { throw row.damaged("purged_at", holding: "NULL", table: table) }
                 return PurgedUser(archiveID: try row.field("archive_id", table: table), user: try User(row: row), purgedAt: purgedAt,
                                   auditID: try row.field("audit_id", table: table), restoredAt: try row.date("restored_at", table: table))

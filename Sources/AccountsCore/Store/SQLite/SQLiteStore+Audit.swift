@@ -5,13 +5,13 @@ extension SQLiteStore {
     public func forEachAuditEntry(_ query: AuditQuery, _ body: (AuditEntry) throws -> Void) throws {
         var conditions: [String] = []
         var arguments: StatementArguments = []
-        if let user = query.user {
-            // An email finds the account's entries through its id, whether it is still there or purged.
-            conditions.append("""
-                (user_id = ? OR account_id IN (SELECT id FROM users WHERE email = ? COLLATE NOCASE
-                                               UNION ALL SELECT id FROM purged_users WHERE email = ? COLLATE NOCASE))
-                """)
-            arguments += [user, user, user]
+        if let ids = query.accountIDs {
+            conditions.append(ids.isEmpty ? "0" : "account_id IN (\(Array(repeating: "?", count: ids.count).joined(separator: ",")))")
+            arguments += StatementArguments(ids)
+        }
+        if let text = query.userIDText {
+            conditions.append("user_id = ?")
+            arguments += [text]
         }
         if let since = query.since {
             conditions.append("at >= ?")

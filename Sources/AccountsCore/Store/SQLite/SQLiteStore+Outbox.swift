@@ -14,13 +14,17 @@ extension SQLiteStore {
 
     public func claimPendingMails(notSentSince: UTCDateTime?, at instant: UTCDateTime) throws -> [PendingMailClaim] {
         try write { db in
-            let rows = try Row.fetchAll(db, sql: """
+            let candidates = try Row.fetchAll(db, sql: """
                 SELECT * FROM users WHERE \(Self.neverActivated)
-                  AND (? IS NULL OR activation_sent_at IS NULL OR activation_sent_at < ?)
                   AND NOT EXISTS (SELECT 1 FROM outbox WHERE account_id = users.id AND state = ? AND updated_at >= ?)
                 ORDER BY id
-                """, arguments: [notSentSince, notSentSince, OutboxState.sending.rawValue,
-                                 instant.adding(seconds: -OutboxEntry.interruptedAfter)])
+                """, arguments: [OutboxState.sending.rawValue, instant.adding(seconds: -OutboxEntry.interruptedAfter)])
+            let cooling = try db.cachedStatement(sql: "SELECT \(Self.coolingDown)")
+            let rows = try notSentSince.map { since in
+                try candidates.filter { row in
+                    try Bool.fetchOne(cooling, arguments: [try row.field("id", table: "users") as Int64, since]) != true
+                }
+            } ?? candidates
             var claims: [PendingMailClaim] = []
             for row in rows {
                 let user = try User(row: row)
@@ -102,8 +106,9 @@ extension SQLiteStore {
         try read { db in
             try Row.fetchOne(db, sql: """
                 SELECT outbox.*, users.user_id FROM outbox LEFT JOIN users ON users.id = outbox.account_id
-                WHERE account_id = ? AND (state IN (?, ?) OR (state = ? AND updated_at >= ?)) ORDER BY outbox.id DESC LIMIT 1
-                """, arguments: [user.id, OutboxState.queued.rawValue, OutboxState.failedTemporary.rawValue,
+                WHERE account_id = ? AND recipient = ? COLLATE NOCASE AND (state IN (?, ?) OR (state = ? AND updated_at >= ?))
+                ORDER BY outbox.id DESC LIMIT 1
+                """, arguments: [user.id, user.email, OutboxState.queued.rawValue, OutboxState.failedTemporary.rawValue,
                                  OutboxState.sending.rawValue, inFlightSince]).map(OutboxEntry.init(row:))
         }
     }
@@ -146,12 +151,13 @@ extension SQLiteStore {
                            nextAttemptAt: instant, sentAt: nil)
     }
 
-    /// The account's mail that is queued or waiting for a retry, if any.
+    /// The account's mail to its current address that is queued or waiting for a retry, if any
+    /// (one to an address it had before is abandoned when its turn comes).
     static func waitingMail(_ db: Database, for user: User) throws -> OutboxEntry? {
         try Row.fetchOne(db, sql: """
             SELECT outbox.*, users.user_id FROM outbox LEFT JOIN users ON users.id = outbox.account_id
-            WHERE account_id = ? AND state IN (?, ?) ORDER BY outbox.id DESC LIMIT 1
-            """, arguments: [user.id, OutboxState.queued.rawValue, OutboxState.failedTemporary.rawValue]).map(OutboxEntry.init(row:))
+            WHERE account_id = ? AND recipient = ? COLLATE NOCASE AND state IN (?, ?) ORDER BY outbox.id DESC LIMIT 1
+            """, arguments: [user.id, user.email, OutboxState.queued.rawValue, OutboxState.failedTemporary.rawValue]).map(OutboxEntry.init(row:))
     }
 
     /// Whether a mail to the account was taken for sending at or after `since` (an older one

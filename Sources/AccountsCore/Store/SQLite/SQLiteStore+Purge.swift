@@ -93,22 +93,13 @@ extension SQLiteStore {
         throw PurgeLease.busy(holder: holder, since: UTCDateTime(storageText: since))
     }
 
-    public func restore(_ reference: String, at instant: UTCDateTime) throws -> User {
+    public func restore(archiveID: Int64, at instant: UTCDateTime) throws -> User {
         try write { db in
-            // The latest archived copy: a user_id may have been registered and purged more than once.
-            guard let archived = try Row.fetchOne(db, sql: """
-                SELECT * FROM purged_users WHERE (user_id = ? OR email = ? COLLATE NOCASE) AND restored_at IS NULL
-                ORDER BY archive_id DESC LIMIT 1
-                """, arguments: [reference, reference]) else {
-                if let current = try Row.fetchOne(db, sql: "SELECT id, user_id FROM users WHERE user_id = ? OR email = ? COLLATE NOCASE LIMIT 1",
-                                                  arguments: [reference, reference]) {
-                    let userID: String = try current.field("user_id", table: "users")
-                    throw AccountsError(.badData, "account '\(printable(userID))' is not purged: it exists, with id \(try current.field("id", table: "users") as Int64)")
-                }
-                throw AccountsError(.noSuchUser, "no purged account with user_id or email '\(printable(reference))'", hint: .seePurgeLog)
+            guard let archived = try Row.fetchOne(db, sql: "SELECT * FROM purged_users WHERE archive_id = ? AND restored_at IS NULL",
+                                                  arguments: [archiveID]) else {
+                throw PurgedUser.restoredMeanwhile(archiveID: archiveID)
             }
             var user = try User(row: archived)
-            let archiveID: Int64 = try archived.field("archive_id", table: "purged_users")
             if let row = try Row.fetchOne(db, sql: "SELECT user_id, email FROM users WHERE user_id = ? OR email = ? COLLATE NOCASE LIMIT 1",
                                           arguments: [user.userID, user.email]) {
                 let taken: String = try row.field("user_id", table: "users")

@@ -78,15 +78,6 @@ extension SQLiteStore {
         }
     }
 
-    public func user(matching reference: String) throws -> User? {
-        try read { db in
-            if let row = try Row.fetchOne(db, sql: "SELECT * FROM users WHERE user_id = ?", arguments: [reference]) {
-                return try User(row: row)
-            }
-            return try Row.fetchOne(db, sql: "SELECT * FROM users WHERE email = ? COLLATE NOCASE", arguments: [reference]).map(User.init(row:))
-        }
-    }
-
     public func claimActivationMail(id: Int64, at instant: UTCDateTime, notSentSince notBefore: UTCDateTime?) throws -> MailClaim {
         try write { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM users WHERE id = ?", arguments: [id]) else {
@@ -94,7 +85,9 @@ extension SQLiteStore {
             }
             let user = try User(row: row)
             guard ActivationWindow.isNeverActivated(user) else { return .refused(user) }
-            if let notBefore, let sent = user.activationSentAt, sent >= notBefore { return .refused(user) }
+            if let notBefore, try Bool.fetchOne(db, sql: "SELECT \(Self.coolingDown)", arguments: [id, notBefore]) == true {
+                return .refused(user)
+            }
             try db.execute(sql: "UPDATE users SET activation_sent_at = ? WHERE id = ?", arguments: [instant, id])
             return .claimed(previous: user.activationSentAt, mail: try Self.enqueue(db, for: user, at: instant))
         }
@@ -138,6 +131,17 @@ extension SQLiteStore {
     /// `ActivationWindow.isNeverActivated` in SQL: the one translation every statement uses. The
     /// partial index `users_never_activated` (Schema) serves exactly this predicate.
     static let neverActivated = "is_active = 0 AND last_login IS NULL AND activated_at IS NULL"
+
+    /// The cooldown of account ?1 since ?2: a mail went to its address now in the
+    /// window. It protects a recipient, so a mail to the address the account had before (an email
+    /// just corrected) does not count; activation_sent_at alone decides when no outbox row says
+    /// where the window's mail went (another program mailed it).
+    static let coolingDown = """
+        EXISTS (SELECT 1 FROM users u WHERE u.id = ?1 AND u.activation_sent_at >= ?2
+                AND (NOT EXISTS (SELECT 1 FROM outbox o WHERE o.account_id = u.id AND o.updated_at >= ?2)
+                     OR EXISTS (SELECT 1 FROM outbox o WHERE o.account_id = u.id AND o.updated_at >= ?2
+                                AND o.recipient = u.email COLLATE NOCASE)))
+        """
 
     /// The WHERE clause for a state (`ActivationWindow.state`).
     static func condition(for state: AccountState?, cutoff: UTCDateTime) -> (String, StatementArguments) {

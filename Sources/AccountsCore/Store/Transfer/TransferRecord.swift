@@ -92,6 +92,11 @@ public struct PurgedUser: Equatable, Sendable {
         self.auditID = auditID
         self.restoredAt = restoredAt
     }
+
+    /// Another process restored the copy between its look-up and the restore.
+    static func restoredMeanwhile(archiveID: Int64) -> AccountsError {
+        AccountsError(.temporary, "the archived account (archive row \(archiveID)) was restored by another process meanwhile; nothing was changed")
+    }
 }
 
 /// The last id each table's sequence handed out (0: none yet). Carried over, so that a moved
