@@ -11,7 +11,7 @@ set -euo pipefail
 
 packages=(libssl-dev libsqlite3-dev sqlite3 pkg-config openssl python3 python3-venv postfix dovecot-core bsdutils
           libpq-dev postgresql postgresql-client pgbouncer util-linux
-          chromium chromium-driver fonts-nanum wrk)
+          chromium chromium-driver fonts-nanum wrk time)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

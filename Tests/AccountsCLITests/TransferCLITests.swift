@@ -58,4 +58,63 @@ final class TransferCLITests: CLITestCase {
         XCTAssertEqual(try accounts("import", "-", "--database", "target.sqlite3", stdin: lines.joined(separator: "\n") + "\n").status, 0)
         XCTAssertEqual(try accounts("export", "--database", "target.sqlite3").stdoutLines, lines)
     }
+
+    /// Beyond the shape: every row as register validates an account, references to accounts that
+    /// exist, no archived id reused, sequences a largest id can explain, a bounded line. Each
+    /// refused with nothing written.
+    func testRowsAreValidatedAsRegisterValidatesThemAndChangeNothing() throws {
+        let lines = try exportLines()
+        let user = try XCTUnwrap(lines.first { $0.hasPrefix(#"{"table":"users","id":1,"#) })
+        let audit = try XCTUnwrap(lines.first { $0.hasPrefix(#"{"table":"audit_log","id":1,"#) })
+        let sequences = try XCTUnwrap(lines.last)
+        func file(replacing old: String, with new: String) -> String {
+            lines.map { $0 == old ? new : $0 }.joined(separator: "\n") + "\n"
+        }
+        XCTAssertEqual(try accounts("init", "-q", "--database", "target.sqlite3").status, 0)
+        let before = try dump(database: "target.sqlite3")
+        let cases: [(String, String)] = [
+            (file(replacing: user, with: user.replacingOccurrences(of: #""user_id":"hong""#, with: #""user_id":"hong\r\n=cmd""#)),
+             "line 2: users row id 1 ('hong\\r\\n=cmd'): user_id invalid user_id"),
+            (file(replacing: user, with: user.replacingOccurrences(of: #""user_id":"hong""#, with: #""user_id":"ho\u0000ng""#)), "user_id invalid user_id"),
+            (file(replacing: user, with: user.replacingOccurrences(of: #""user_id":"hong""#, with: #""user_id":"hong\u202e""#)), "user_id invalid user_id"),
+            (file(replacing: user, with: user.replacingOccurrences(of: #""user_id":"hong""#, with: #""user_id":"<b>hong</b>""#)), "user_id invalid user_id"),
+            (file(replacing: user, with: user.replacingOccurrences(of: #""email":"hong@example.com""#, with: #""email":"hong@example.com\r\nBcc: x@evil.example""#)),
+             "email invalid email"),
+            (file(replacing: user, with: user.replacingOccurrences(of: #""email":"hong@example.com""#, with: #""email":"KIM@example.com""#)),
+             "clashes with the database"),
+            (file(replacing: user, with: user.replacingOccurrences(of: #""department":""#, with: #""department":"\u001b[2J"#)), "department invalid department"),
+            (file(replacing: user, with: user.replacingOccurrences(of: #""level":"2""#, with: #""level":"2\u001b[2J""#)), "level invalid level"),
+            (file(replacing: user, with: user.replacingOccurrences(of: #""id":1,"#, with: #""id":0,"#)), "users row id 0 ('hong'): id 0; ids start at 1"),
+            (file(replacing: user, with: user.replacingOccurrences(of: #""id":1,"#, with: #""id":-5,"#)), "id -5; ids start at 1"),
+            (file(replacing: audit, with: audit.replacingOccurrences(of: #""account_id":1,"#, with: #""account_id":999,"#)),
+             "audit_log row id 1 is about account 999, which is neither in users nor in purged_users"),
+            (file(replacing: audit, with: audit.replacingOccurrences(of: #""detail":"inactive"#, with: #""detail":"\u001b]0;owned\u0007inactive"#)),
+             "audit_log row id 1: detail"),
+            (file(replacing: sequences, with: sequences.replacingOccurrences(of: #""users":2"#, with: #""users":9223372036854775807"#)),
+             "sequences: users is at 9223372036854775807, beyond what its largest id (2) explains"),
+            ((lines.dropLast() + [#"{"table":"users","id":3,"user_id":""# + String(repeating: "a", count: 70_000) + "\"}"]).joined(separator: "\n") + "\n",
+             "line \(lines.count) is longer than 65536 bytes"),
+        ]
+        for (text, message) in cases {
+            let result = try accounts("import", "-", "--database", "target.sqlite3", stdin: text)
+            assertFails(result, 65, message)
+            XCTAssertEqual(try dump(database: "target.sqlite3"), before, message)
+        }
+        // A line of 400 MB is refused at its 64 KiB-th byte, not read whole.
+        let huge = try run("/bin/sh", ["-c", "{ echo '{\"accounts_export\":1}'; head -c 400000000 /dev/zero | tr '\\0' 'x'; } | /usr/bin/time -f '%M' '\(Self.binary)' import - --database target.sqlite3"])
+        XCTAssertTrue(huge.stderr.contains("line 2 is longer than 65536 bytes"), huge.stderr)
+        let peakKiB = Int(huge.stderr.split(separator: "\n").last ?? "") ?? .max
+        XCTAssertLessThan(peakKiB, 100_000, "peak memory (KiB) of a refused 400 MB line")
+
+        // An --append that would give a live account an archived account's id: refused by the
+        // database itself on SQLite, as on PostgreSQL.
+        XCTAssertEqual(try accounts("import", "-", "--database", "target.sqlite3", stdin: lines.joined(separator: "\n") + "\n").status, 0)
+        XCTAssertEqual(try accounts("delete", "hong", "--yes", "--database", "target.sqlite3").status, 0)
+        let archived = try dump(database: "target.sqlite3")
+        let again = user.replacingOccurrences(of: #""user_id":"hong""#, with: #""user_id":"hong3""#)
+            .replacingOccurrences(of: #""email":"hong@example.com""#, with: #""email":"hong3@example.com""#)
+        let reuse = try accounts("import", "--append", "-", "--database", "target.sqlite3", stdin: [lines[0], again].joined(separator: "\n") + "\n")
+        assertFails(reuse, 65, "users row id 1 ('hong3') clashes with the database")
+        XCTAssertEqual(try dump(database: "target.sqlite3"), archived)
+    }
 }

@@ -108,15 +108,16 @@ extension SQLiteStore {
             // Back with its old id (ids are never reused, so it is free). Its activation window
             // restarts now: otherwise the next purge would delete it again at once.
             user.activationSentAt = instant
+            // Marked first (the archive row stays, so that the log still shows the purge): an id
+            // of an archived account not restored is refused by users_no_archived_ids.
+            try db.execute(sql: "UPDATE purged_users SET restored_at = ? WHERE archive_id = ?",
+                           arguments: [instant, archiveID])
             try db.execute(sql: """
                 INSERT INTO users (id, user_id, email, password, is_active, level, department, date_joined,
                                    last_login, activation_sent_at, activated_at)
                 SELECT id, user_id, email, password, is_active, level, department, date_joined, last_login, ?, activated_at
                 FROM purged_users WHERE archive_id = ?
                 """, arguments: [instant, archiveID])
-            // The archive row stays, marked, so that the log still shows the purge.
-            try db.execute(sql: "UPDATE purged_users SET restored_at = ? WHERE archive_id = ?",
-                           arguments: [instant, archiveID])
             let purgedAt = try archived.date("purged_at", table: "purged_users") ?? instant
             try audit(db, .restore, user, .ok, AuditDetail.restored(purgedAt: purgedAt), at: instant)
             return user

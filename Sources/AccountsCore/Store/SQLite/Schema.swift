@@ -171,6 +171,16 @@ enum Schema {
                     BEGIN UPDATE users SET activated_at = OLD.activated_at WHERE id = NEW.id; END;
                 """)
         }
+        registerMigration("v6: ids of archived accounts stay theirs") { db in
+            // As PostgreSQL's users_no_purged_ids: an insert with an explicit id (an import with
+            // --append, a script) must not give a live account the id of an archived one, which
+            // an old link and the archive's history still point at. restore marks the copy first.
+            try db.execute(sql: """
+                CREATE TRIGGER users_no_archived_ids BEFORE INSERT ON users
+                    WHEN EXISTS (SELECT 1 FROM purged_users WHERE id = NEW.id AND restored_at IS NULL)
+                    BEGIN SELECT RAISE(ABORT, 'users id belongs to an archived account that was not restored; ids are never reused'); END;
+                """)
+        }
         return migrations
     }
 }

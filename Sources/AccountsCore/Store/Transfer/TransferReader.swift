@@ -9,6 +9,12 @@ public final class TransferReader {
     private let descriptor: Int32
     /// Bytes consumed so far, for a progress bar over a file of known size.
     public private(set) var bytesRead = 0
+    /// The line of the record being handled (the header is line 1).
+    public private(set) var lineNumber = 0
+
+    /// No row the tool writes comes near this (an account is under 2 KB, an audit entry's detail
+    /// at most 2,000 characters); a longer line is refused before it is held in memory whole.
+    public static let maximumLineLength = 64 * 1024
 
     public init(descriptor: Int32) {
         self.descriptor = descriptor
@@ -18,7 +24,7 @@ public final class TransferReader {
     public func forEach(_ body: (TransferRecord) throws -> Void) throws {
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
         var pending: [UInt8] = []
-        var lineNumber = 0
+        lineNumber = 0
         var sawHeader = false
         func handle(_ line: UnsafeBufferPointer<UInt8>) throws {
             lineNumber += 1
@@ -43,6 +49,7 @@ public final class TransferReader {
             try buffer.withUnsafeBufferPointer { chunk in
                 var start = 0
                 for index in 0..<count where chunk[index] == UInt8(ascii: "\n") {
+                    guard pending.count + index - start <= Self.maximumLineLength else { throw Self.tooLong(lineNumber + 1) }
                     if pending.isEmpty {
                         try handle(UnsafeBufferPointer(rebasing: chunk[start..<index]))
                     } else {
@@ -52,11 +59,16 @@ public final class TransferReader {
                     }
                     start = index + 1
                 }
+                guard pending.count + count - start <= Self.maximumLineLength else { throw Self.tooLong(lineNumber + 1) }
                 pending.append(contentsOf: chunk[start..<count])
             }
         }
         if !pending.isEmpty { try pending.withUnsafeBufferPointer { try handle($0) } }
         if !sawHeader { throw AccountsError(.badData, "the export is empty") }
+    }
+
+    private static func tooLong(_ line: Int) -> AccountsError {
+        AccountsError(.badData, "line \(line) is longer than \(maximumLineLength) bytes, which no row of an export is")
     }
 
     static func record(_ line: UnsafeBufferPointer<UInt8>, number: Int) throws -> TransferRecord {
