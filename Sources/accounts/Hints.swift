@@ -40,6 +40,8 @@ enum Hints {
             return " (create them with 'accounts init', or check --database)"
         case .purgeRunning:
             return "; try again when it has finished"
+        case .verifiedTLSRequired:
+            return "; on a connection to another machine accounts asks for sslmode=verify-full, so that the password never goes to a server it has not verified: give the server's CA with sslrootcert=FILE in the URI (or in ~/.postgresql/root.crt), or accept the risk with sslmode=require, prefer or disable in the URI"
         case .nameOneAccount(let ids):
             return "; name one with --id (" + ids.map { "--id \($0)" }.joined(separator: " or ") + "), --user-id or --email"
         }

@@ -63,6 +63,8 @@ public struct AccountsError: Error, Equatable, CustomStringConvertible, Sendable
         case createSchema
         /// Another purge holds the purge lease.
         case purgeRunning
+        /// A connection to another machine needs verified TLS before a password goes over it.
+        case verifiedTLSRequired
         /// A reference matched these accounts: name one of them explicitly.
         case nameOneAccount(ids: [Int64])
     }

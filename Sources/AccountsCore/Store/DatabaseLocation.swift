@@ -15,7 +15,7 @@ public enum DatabaseLocation: Sendable, CustomStringConvertible {
         } else if lowered.hasPrefix("postgresql://") || lowered.hasPrefix("postgres://") {
             self = .postgres(try PostgresTarget(uri: text))
         } else if lowered.hasPrefix("postgresql:") || lowered.hasPrefix("postgres:") {
-            throw AccountsError(.usage, "'\(printable(text))' is neither a file nor a PostgreSQL URI: write postgresql://host/database, or postgresql: alone for the PG* environment")
+            throw AccountsError(.usage, "'\(printable(PostgresTarget.redactingPasswords(text)))' is neither a file nor a PostgreSQL URI: write postgresql://host/database, or postgresql: alone for the PG* environment")
         } else {
             self = .sqlite(path: text)
         }
@@ -36,6 +36,8 @@ public struct PostgresTarget: Sendable, CustomStringConvertible {
     public let uri: String?
     /// The URI carries a password (in its user part or as `?password=`).
     public let containsPassword: Bool
+    /// The URI says how to use TLS (sslmode, or the old requiressl).
+    let saysSSLMode: Bool
     public let description: String
 
     init(uri: String?) throws {
@@ -47,7 +49,7 @@ public struct PostgresTarget: Sendable, CustomStringConvertible {
                 // libpq's message may quote a piece of the URI, which may hold a password.
                 let reason = message.map { String(cString: $0) } ?? ""
                 PQfreemem(message)
-                let detail = uri.contains("@") ? "" : ": " + reason.trimmingCharacters(in: .whitespacesAndNewlines)
+                let detail = uri.contains("@") ? "" : ": " + Self.redactingPasswords(reason.trimmingCharacters(in: .whitespacesAndNewlines))
                 throw AccountsError(.usage, printable("the database is not a valid PostgreSQL URI\(detail)"))
             }
             var option = parsed
@@ -57,7 +59,8 @@ public struct PostgresTarget: Sendable, CustomStringConvertible {
             }
             PQconninfoFree(parsed)
         }
-        containsPassword = options["password"].map { !$0.isEmpty } ?? false
+        containsPassword = Self.holdsPassword(options)
+        saysSSLMode = options["sslmode"] != nil || options["requiressl"] != nil
         let environment = ProcessInfo.processInfo.environment
         func value(_ keyword: String, _ variable: String) -> String {
             options[keyword] ?? environment[variable] ?? ""
@@ -66,8 +69,30 @@ public struct PostgresTarget: Sendable, CustomStringConvertible {
                                    database: value("dbname", "PGDATABASE"), service: value("service", "PGSERVICE"))
     }
 
+    /// A password (or the client key's sslpassword) anywhere: as a keyword, or inside a dbname that
+    /// is itself a connection string or a URI (`dbname=host%3Dx%20password%3Dpw`), which the server
+    /// would echo back in "database … does not exist".
+    static func holdsPassword(_ options: [String: String]) -> Bool {
+        if ["password", "sslpassword"].contains(where: { options[$0].map { !$0.isEmpty } ?? false }) { return true }
+        guard let dbname = options["dbname"] else { return false }
+        return dbname.lowercased().contains("password")
+    }
+
+    /// `text` with the value of every `password=` or `sslpassword=` in it (as a connection string
+    /// or a URI query has them, percent-encoded or not) replaced by `…`: for libpq's and the
+    /// server's messages, which may quote a piece of what they were given.
+    public static func redactingPasswords(_ text: String) -> String {
+        var result = text
+        for pattern in [#"(?i)(password\s*(=|%3D)\s*)('[^']*'|[^\s&'"]+)"#] {
+            result = result.replacingOccurrences(of: pattern, with: "$1…", options: .regularExpression)
+        }
+        return result
+    }
+
     /// `postgresql://user@host:port/database`, with what is known; never a password.
     static func display(user: String, host: String, port: String, database: String, service: String = "") -> String {
+        // A dbname that is a connection string of its own is shown as that, not spelled out.
+        let database = database.contains("=") || database.contains("://") ? "(a connection string)" : database
         var text = "postgresql://"
         if !user.isEmpty { text += user + "@" }
         // A socket directory as host reads better as what it is.

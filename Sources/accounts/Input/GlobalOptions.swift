@@ -23,7 +23,7 @@ struct GlobalOptions: ParsableArguments {
     func loadSettings() throws -> Settings {
         // A password on the command line is visible to every user of the machine (ps, /proc).
         if let database, case .postgres(let target) = try DatabaseLocation(database), target.containsPassword {
-            throw AccountsError(.usage, "--database: a password in the URI would be visible to every user of this machine (ps, /proc)", hint: .passwordNotInURI)
+            throw AccountsError(.usage, "--database: a password in the URI would be visible to every user of this machine (ps, /proc); so would an sslpassword or one inside dbname", hint: .passwordNotInURI)
         }
         var loaded = try Settings.load(file: settings, environment: ProcessInfo.processInfo.environment)
         if let database { loaded.database = database }

@@ -14,7 +14,7 @@ enum PGErrors {
 
     static func failure(_ message: String, sqlState: String?, constraint: String? = nil, detail: String? = nil, target: String) -> PGFailure {
         // A clash names its key ("Key (user_id)=(hong) already exists."): ids and names, no secrets.
-        let text = "database \(target): \(message)" + (sqlState == "23505" ? detail.map { " (\($0))" } ?? "" : "")
+        let text = PostgresTarget.redactingPasswords("database \(target): \(message)" + (sqlState == "23505" ? detail.map { " (\($0))" } ?? "" : ""))
         let kind: AccountsError.Kind
         switch sqlState ?? "" {
         case "23505": kind = .badData // unique_violation; the store names the field
@@ -34,7 +34,7 @@ enum PGErrors {
     /// A connection that could not be made. libpq gives no SQLSTATE for these, so the server's
     /// (English) message decides; whatever is not recognised is "unavailable".
     static func connectionFailure(_ message: String, needsPassword: Bool, target: String) -> AccountsError {
-        let text = printable("cannot connect to \(target): \(message)", limit: 600)
+        let text = printable(PostgresTarget.redactingPasswords("cannot connect to \(target): \(message)"), limit: 600)
         if needsPassword {
             return AccountsError(.configuration, text, hint: .databasePassword)
         }

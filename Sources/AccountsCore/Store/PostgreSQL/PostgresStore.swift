@@ -24,9 +24,15 @@ public final class PostgresStore: AccountStore, Sendable {
         if let password { parameters.append(("password", password)) }
         // Last, so that what the URI says wins over the defaults above.
         if let uri = target.uri { parameters.append(("dbname", uri)) }
-        let settings = parameters
+        let (settings, forcedTLS) = PGTransportSecurity.secured(parameters, saysSSLMode: target.saysSSLMode, describedAs: target.description)
         let fallback = target.description
-        let first = try PGConnection(parameters: settings, describedAs: fallback)
+        let first: PGConnection
+        do {
+            first = try PGConnection(parameters: settings, describedAs: fallback)
+        } catch var error as AccountsError where forcedTLS && error.kind == .configuration && error.hint == nil {
+            error.hint = .verifiedTLSRequired
+            throw error
+        }
         description = first.description
         pool = PGPool(first: first) { try PGConnection(parameters: settings, describedAs: fallback) }
         try connected { connection in try PostgresSchema.migrate(connection, create: create) }
