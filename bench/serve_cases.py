@@ -122,9 +122,83 @@ def run(options, accounts, work, report):
         stop(ours)
         stop(django)
 
+    metrics_under_load(options, accounts, directory, report)
+
     # Cold start: what linking the server in costs every other command.
     if options.accounts_before:
         cold_start(options, accounts, directory, secrets, report)
+
+
+def metrics_under_load(options, accounts, directory, report):
+    """A page's latency while four scrapers read /metrics in a loop, on options.rows accounts
+    with three audit entries each, against the same page with nobody scraping: /metrics reads on
+    a thread and a connection of its own, so the pages should not notice (issue 21)."""
+    import threading
+    import urllib.request
+
+    rows = options.rows
+    database = os.path.join(directory, "big.sqlite3")
+    secrets = os.path.join(directory, "big-secrets.json")
+    run_process([accounts, "init", "-q", "--database", database, "--secrets", secrets])
+    print(f"(metrics under load: {rows:,} accounts, {3 * rows:,} audit entries)", flush=True)
+    run_process(["sqlite3", database, f"""
+        WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {rows})
+        INSERT INTO users (user_id, email, password, is_active, date_joined, activated_at)
+        SELECT 'big' || i, 'big' || i || '@example.com', '!x', i % 2, '2026-01-01 00:00:00.000000',
+               CASE WHEN i % 2 = 1 THEN '2026-01-02 00:00:00.000000' END FROM n;
+        INSERT INTO audit_log (at, os_user, action, account_id, user_id, outcome, detail)
+            SELECT '2026-01-01 00:00:00.000000', 'bench', 'register', id, user_id, 'ok', '' FROM users;
+        INSERT INTO audit_log (at, os_user, action, account_id, user_id, outcome, detail)
+            SELECT '2026-01-01 00:00:00.000000', 'bench', 'send-activation', id, user_id, 'ok', '' FROM users;
+        INSERT INTO audit_log (at, os_user, action, account_id, user_id, outcome, detail)
+            SELECT '2026-01-02 00:00:00.000000', 'bench', 'activate', id, user_id, 'ok', '' FROM users WHERE is_active = 1;
+        PRAGMA wal_checkpoint(TRUNCATE);
+        """])
+    url = subprocess.run([accounts, "register", "page", "page@example.com", "--no-send", "--database", database, "--secrets", secrets],
+                         capture_output=True, text=True, check=True, cwd=directory).stdout.strip()
+    link = re.sub(r"^https?://[^/]+/users/activate/", "", url).rstrip("/")
+    links = os.path.join(directory, "big-link.txt")
+    with open(links, "w") as file:
+        file.write(link + "\n")
+    reading, _ = timed([accounts, "stats", "--format", "prometheus", "--database", database, "--secrets", secrets], 1, cwd=directory)
+    port = free_port()
+    server = subprocess.Popen([accounts, "serve", "--listen", f"127.0.0.1:{port}", "--database", database, "--secrets", secrets,
+                               "--metrics-max-age", "0"],
+                              cwd=directory, stdout=subprocess.DEVNULL, stderr=open(os.path.join(directory, "big-serve.log"), "w"))
+    stop_scraping = threading.Event()
+    scrapes = []
+
+    def scrape():
+        while not stop_scraping.is_set():
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=600) as answer:
+                answer.read()
+            scrapes.append(1)
+
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/healthz", server, "accounts serve")
+        global CONNECTIONS
+        saved, CONNECTIONS = CONNECTIONS, 8
+        try:
+            quiet_rate, quiet_p99, _ = wrk(port, links, "GET", "accounts")
+            scrapers = [threading.Thread(target=scrape) for _ in range(4)]
+            for scraper in scrapers:
+                scraper.start()
+            time.sleep(0.5)
+            busy_rate, busy_p99, bad = wrk(port, links, "GET", "accounts")
+            stop_scraping.set()
+            for scraper in scrapers:
+                scraper.join(600)
+        finally:
+            CONNECTIONS = saved
+    finally:
+        stop_scraping.set()
+        stop(server)
+    note = (f"{rows:,} accounts; 8 connections, {SECONDS} s; one /metrics reading {reading:.2f} s, "
+            f"{len(scrapes)} readings while measured; non-2xx {bad}")
+    report.add("serve GET p99 while /metrics is scraped in a loop", busy_p99, quiet_p99, "nobody scraping", busy_p99 / quiet_p99,
+               "<= 3x", busy_p99 <= 3 * quiet_p99, "ms", note)
+    report.add("  requests/s meanwhile", busy_rate, quiet_rate, "nobody scraping", busy_rate / quiet_rate, "(reported)", None,
+               "requests/s", "the readings take one of the cores")
 
 
 def cold_start(options, accounts, directory, secrets, report):

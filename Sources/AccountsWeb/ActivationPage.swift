@@ -7,9 +7,13 @@ enum ActivationPage: Sendable {
     case confirm(user: User)
     case activated(user: User)
     case alreadyActive(user: User)
-    /// Genuine but too old: offers a new link.
-    case expired(user: User, at: UTCDateTime)
+    /// Genuine but too old: offers a new link (unless ACTIVATION_RESEND_LIMIT is 0).
+    case expired(user: User, at: UTCDateTime, offersNewLink: Bool)
     case resent(user: User)
+    /// A newer link went out after this one: only the latest may ask for another.
+    case superseded(user: User)
+    /// The account has had ACTIVATION_RESEND_LIMIT new links on request already.
+    case resendLimit(user: User)
     /// A new link went out less than ACTIVATION_COOLDOWN ago.
     case cooldown(seconds: Int64)
     /// Genuine, but the account was active once: an administrator's matter.
@@ -35,10 +39,10 @@ enum ActivationPage: Sendable {
     var status: Int {
         switch self {
         case .confirm, .activated, .alreadyActive, .resent: 200
-        case .expired, .invalid, .deactivated, .changedMeanwhile, .badRequest: 400
+        case .expired, .superseded, .invalid, .deactivated, .changedMeanwhile, .badRequest: 400
         case .crossSite: 403
         case .unknownAccount, .notFound: 404
-        case .cooldown, .tooManyRequests: 429
+        case .cooldown, .tooManyRequests, .resendLimit: 429
         case .unavailable: 503
         }
     }
@@ -47,7 +51,7 @@ enum ActivationPage: Sendable {
     var formAction: String? {
         switch self {
         case .confirm: "activate"
-        case .expired: "resend"
+        case .expired(_, _, true): "resend"
         default: nil
         }
     }
@@ -55,7 +59,8 @@ enum ActivationPage: Sendable {
     /// The account the page may name.
     var user: User? {
         switch self {
-        case .confirm(let user), .activated(let user), .alreadyActive(let user), .expired(let user, _), .resent(let user), .deactivated(let user): user
+        case .confirm(let user), .activated(let user), .alreadyActive(let user), .expired(let user, _, _), .resent(let user), .deactivated(let user),
+             .superseded(let user), .resendLimit(let user): user
         default: nil
         }
     }
@@ -68,6 +73,8 @@ enum ActivationPage: Sendable {
         case .alreadyActive: "already_active"
         case .expired: "expired"
         case .resent: "resent"
+        case .superseded: "superseded"
+        case .resendLimit: "resend_limit"
         case .cooldown: "cooldown"
         case .deactivated: "deactivated"
         case .unknownAccount: "unknown"

@@ -40,11 +40,36 @@ struct ActivationRoute: Sendable {
         return ActivationLink(uid: uid, token: token)
     }
 
-    /// The path as the access log shows it: an activation link's token replaced, so that the
-    /// log never holds a working link.
+    /// The path as the access log shows it, never with a working token in it: an activation
+    /// link's token replaced (and its uid, unless it is one); for any other path that reaches the
+    /// route's prefix (`//users/activate/…`, `/users/activate/Mg%2F<token>/`, a trailing `)`),
+    /// everything after the prefix; and anywhere else, a segment shaped like a token.
     func redacted(_ path: String) -> String {
-        guard let parts = split(path) else { return path }
-        return prefix + parts.uid + separator + "[token]" + suffix
+        if let parts = split(path) {
+            let uid = UIDCodec.decode(String(parts.uid)) != nil ? String(parts.uid) : "[uid]"
+            return prefix + uid + separator + "[token]" + suffix
+        }
+        let stem = prefix.drop { $0 == "/" }
+        if !stem.isEmpty {
+            if let found = path.range(of: stem, options: .caseInsensitive) {
+                // The prefix alone is the forms' path: nothing to hide.
+                return found.upperBound == path.endIndex ? path : path[..<found.upperBound] + "[redacted]"
+            }
+            // Spelled with percent escapes: nothing of it is worth logging.
+            if path.utf8.contains(UInt8(ascii: "%")), path.removingPercentEncoding?.range(of: stem, options: .caseInsensitive) != nil {
+                return "[redacted]"
+            }
+        }
+        return path.split(separator: "/", omittingEmptySubsequences: false)
+            .map { Self.looksLikeToken($0) ? "[token]" : String($0) }.joined(separator: "/")
+    }
+
+    /// `…-<20 or more hex digits>`, percent-encoded or not: what is left of a token once cut.
+    private static func looksLikeToken(_ segment: Substring) -> Bool {
+        let text = segment.utf8.contains(UInt8(ascii: "%")) ? (segment.removingPercentEncoding ?? String(segment)) : String(segment)
+        guard let dash = text.lastIndex(of: "-") else { return false }
+        let tail = text[text.index(after: dash)...].prefix { $0.isHexDigit }
+        return tail.count >= 20
     }
 
     /// On the UTF-8 bytes: this runs for every request.

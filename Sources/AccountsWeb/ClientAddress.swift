@@ -17,10 +17,14 @@ struct ClientAddress: Sendable {
             https = tls
             return
         }
+        // Proxies write a hop as an address, or with its port (ip:port, [v6]:port).
         let hops = headers[values: .xForwardedFor].flatMap { $0.split(separator: ",") }
             .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            .map { AddressRange.hostPart(ofHop: $0) ?? String($0.prefix(64)) }
         let client = hops.last { hop in !trustedProxies.contains(where: { $0.contains(hop) }) } ?? hops.first
-        address = client.flatMap { AddressRange($0) != nil ? $0 : nil } ?? peer
+        // A hop that is no address is still that client's, not the proxy's (whose one bucket
+        // would let one client lock everybody out).
+        address = client ?? peer
         let proto = headers[.xForwardedProto]?.split(separator: ",").first?.trimmingCharacters(in: .whitespaces).lowercased()
         https = proto.map { $0 == "https" } ?? tls
     }

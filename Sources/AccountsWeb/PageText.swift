@@ -9,10 +9,16 @@ struct PageText {
     /// The confirm page's button, or the expired page's "send me a new link".
     var button: String?
 
+    /// Stored text as a page shows it: as the CLI shows it, control characters and bidirectional
+    /// overrides written as escapes (HTML escaping alone would let U+202E reorder the page).
+    static func shown(_ text: String) -> String {
+        printable(text, limit: 200)
+    }
+
     /// Each case of `ActivationPage` in `language` ("ko" or "en").
     init(_ page: ActivationPage, language: String) {
         let ko = language == "ko"
-        let who = page.user.map { "'\($0.userID)' (\(MaskedEmail.mask($0.email)))" } ?? ""
+        let who = page.user.map { "'\(Self.shown($0.userID))' (\(Self.shown(MaskedEmail.mask($0.email))))" } ?? ""
         button = nil
         switch page {
         case .confirm:
@@ -25,15 +31,28 @@ struct PageText {
         case .alreadyActive:
             title = ko ? "이미 활성화된 계정" : "Already active"
             message = ko ? "계정 \(who)은(는) 이미 활성화되어 있습니다." : "The account \(who) is already active."
-        case .expired(_, let at):
+        case .expired(_, let at, let offersNewLink):
             title = ko ? "만료된 링크" : "Link expired"
-            message = ko ? "계정 \(who)의 인증 링크가 \(at.wholeSecondsText) UTC에 만료되었습니다. 새 링크를 메일로 받을 수 있습니다."
-                         : "The activation link for \(who) expired at \(at.wholeSecondsText) UTC. You can have a new one mailed to you."
-            button = ko ? "새 링크 보내기" : "Send me a new link"
+            if offersNewLink {
+                message = ko ? "계정 \(who)의 인증 링크가 \(at.wholeSecondsText) UTC에 만료되었습니다. 새 링크를 메일로 받을 수 있습니다."
+                             : "The activation link for \(who) expired at \(at.wholeSecondsText) UTC. You can have a new one mailed to you."
+                button = ko ? "새 링크 보내기" : "Send me a new link"
+            } else {
+                message = ko ? "계정 \(who)의 인증 링크가 \(at.wholeSecondsText) UTC에 만료되었습니다. 사이트 관리자에게 새 링크를 요청하세요."
+                             : "The activation link for \(who) expired at \(at.wholeSecondsText) UTC. Ask the site's administrator for a new one."
+            }
         case .resent(let user):
             title = ko ? "새 링크를 보냈습니다" : "New link sent"
-            message = ko ? "새 인증 링크를 \(MaskedEmail.mask(user.email))(으)로 보냈습니다. 메일의 링크를 열어 주세요."
-                         : "A new activation link was mailed to \(MaskedEmail.mask(user.email)). Open the link in that mail."
+            message = ko ? "새 인증 링크를 \(Self.shown(MaskedEmail.mask(user.email)))(으)로 보냈습니다. 메일의 링크를 열어 주세요."
+                         : "A new activation link was mailed to \(Self.shown(MaskedEmail.mask(user.email))). Open the link in that mail."
+        case .superseded(let user):
+            title = ko ? "더 새로운 링크가 있습니다" : "A newer link was sent"
+            message = ko ? "이 링크 뒤에 새 인증 링크가 \(Self.shown(MaskedEmail.mask(user.email)))(으)로 발송되었습니다. 가장 최근 메일의 링크를 열어 주세요."
+                         : "A newer activation link was mailed to \(Self.shown(MaskedEmail.mask(user.email))) after this one. Open the link in the latest mail."
+        case .resendLimit:
+            title = ko ? "더 보낼 수 없습니다" : "No more new links"
+            message = ko ? "계정 \(who)에 보낼 수 있는 새 링크를 모두 보냈습니다. 사이트 관리자에게 문의하세요."
+                         : "The account \(who) has had all the new links this page sends. Ask the site's administrator."
         case .cooldown(let seconds):
             title = ko ? "잠시 후 다시 시도" : "Try again later"
             message = ko ? "인증 메일을 방금 보냈습니다. \(seconds)초 후에 다시 시도해 주세요."

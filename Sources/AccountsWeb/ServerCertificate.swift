@@ -3,15 +3,18 @@ import Foundation
 import NIOSSL
 
 /// `serve --tls-cert/--tls-key`: the certificate chain and its private key, both PEM. The key is
-/// a secret: it is read like secrets.json (no symbolic link, checked on the descriptor, ours or
-/// root's) and refused when other users may read it.
+/// a secret: it is read like secrets.json (checked on the descriptor, ours or root's) and refused
+/// when other users may read it; symbolic links are followed only where root or we made them in
+/// directories others cannot write (certbot's live/ directory), never otherwise.
 public struct ServerCertificate: Sendable {
     let configuration: TLSConfiguration
 
     public init(certificatePath: String, keyPath: String, allowReadableKey: Bool) throws {
         let certificateFile = try TrustedFile(path: certificatePath, role: "TLS certificate",
-                                              missing: AccountsError(.configuration, "TLS certificate \(certificatePath) not found"))
-        let keyFile = try TrustedFile(path: keyPath, role: "TLS key", missing: AccountsError(.configuration, "TLS key \(keyPath) not found"))
+                                              missing: AccountsError(.configuration, "TLS certificate \(certificatePath) not found"),
+                                              followingTrustedLinks: true)
+        let keyFile = try TrustedFile(path: keyPath, role: "TLS key", missing: AccountsError(.configuration, "TLS key \(keyPath) not found"),
+                                      followingTrustedLinks: true)
         if keyFile.mode & 0o077 != 0 && !allowReadableKey {
             throw AccountsError(.configuration, "TLS key \(keyPath) can be read by other users (\(FilePermissions.modeText(keyFile.mode))): whoever reads it can pose as this site; run: chmod 600 \(keyPath)")
         }

@@ -14,17 +14,29 @@ struct PeerContext: InitializableFromSource {
 }
 
 /// Every request `serve` answers: the activation pages, the forms they post, /healthz and
-/// /metrics. Store calls run on `pool`, never on an event loop; every response gets the
-/// security headers, a line in the access log and a count in /metrics.
+/// /metrics. Store calls run on thread pools, never on an event loop, and a page never waits for
+/// /metrics, /healthz or SMTP; every response gets the security headers, a line in the access log
+/// and a count in /metrics.
 struct SiteResponder: HTTPResponder {
+    /// What a listener answers: the pages, /healthz and /metrics, or some of them (with
+    /// --metrics-listen the public port answers pages only).
+    struct Surface: OptionSet, Sendable {
+        let rawValue: Int
+        static let pages = Surface(rawValue: 1)
+        static let operations = Surface(rawValue: 2)
+    }
+
+    let surface: Surface
     let site: ActivationSite
     let route: ActivationRoute
     let templates: PageTemplates
     let securityHeaders: SecurityHeaders
     let limiter: RateLimiter
     let metrics: ServeMetrics
+    /// The pages' store calls; /healthz and /metrics have threads of their own.
     let pool: NIOThreadPool
-    let window: ActivationWindow
+    let health: HealthCheck
+    let statistics: MetricsCache
     let trustedProxies: [AddressRange]
     /// Served over TLS itself (--tls-cert): every client came over HTTPS.
     let tls: Bool
@@ -56,13 +68,15 @@ struct SiteResponder: HTTPResponder {
         let method = request.method
         let isRead = method == .get || method == .head
         switch path {
-        case "/healthz":
+        case "/healthz" where surface.contains(.operations):
             guard isRead else { return ("healthz", nil, Self.methodNotAllowed("GET, HEAD")) }
-            let healthy = (try? await pool.runIfActive { site.healthy() }) ?? false
+            let healthy = await health.healthy()
             return ("healthz", nil, Self.text(healthy ? .ok : .serviceUnavailable, healthy ? "ok\n" : "store unavailable\n"))
-        case "/metrics":
+        case "/metrics" where surface.contains(.operations):
             guard isRead else { return ("metrics", nil, Self.methodNotAllowed("GET, HEAD")) }
             return ("metrics", nil, await metricsResponse())
+        case _ where !surface.contains(.pages):
+            return ("other", ActivationPage.notFound.outcome, Self.text(.notFound, "not found\n"))
         case route.prefix where method == .post:
             let page = await post(&request, client: client)
             return ("activation", page.0.outcome, render(page.0, link: page.1, language: language, head: false))
@@ -113,16 +127,12 @@ struct SiteResponder: HTTPResponder {
         }
     }
 
+    /// The statistics (cached, `MetricsCache`) and the server's own counters (live).
     private func metricsResponse() async -> Response {
-        do {
-            let store = site.store, window = window
-            let statistics = try await pool.runIfActive { try AccountStatistics.read(from: store, since: nil, window: window) }
-            var headers = HTTPFields()
-            headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: statistics.prometheusText + metrics.prometheusText)))
-        } catch {
-            return Self.text(.serviceUnavailable, "store unavailable\n")
-        }
+        guard let text = await statistics.text() else { return Self.text(.serviceUnavailable, "store unavailable\n") }
+        var headers = HTTPFields()
+        headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text + metrics.prometheusText)))
     }
 
     private func render(_ page: ActivationPage, link: ActivationLink?, language: String, head: Bool) -> Response {
@@ -138,8 +148,8 @@ struct SiteResponder: HTTPResponder {
             context["token"] = link.token
         }
         if let user = page.user {
-            context["user_id"] = user.userID
-            context["masked_email"] = MaskedEmail.mask(user.email)
+            context["user_id"] = PageText.shown(user.userID)
+            context["masked_email"] = PageText.shown(MaskedEmail.mask(user.email))
         }
         var headers = HTTPFields()
         if case .activated = page, let successURL {

@@ -22,8 +22,11 @@ struct CommandContext: Sendable {
 
     /// The SQLite file or PostgreSQL database of --database (DATABASE). A PostgreSQL password
     /// comes from libpq's own sources, or DATABASE_PASSWORD in the secrets file when it exists.
-    func store(create: Bool = false) throws -> AccountStore {
-        try Stores.open(try DatabaseLocation(settings.database), create: create) {
+    /// `statementTimeout`: seconds, DATABASE_STATEMENT_TIMEOUT unless given (0: no bound).
+    func store(create: Bool = false, statementTimeout: Int64? = nil) throws -> AccountStore {
+        let seconds = statementTimeout ?? settings.databaseStatementTimeout
+        return try Stores.open(try DatabaseLocation(settings.database), create: create,
+                               statementTimeout: seconds > 0 ? .seconds(seconds) : nil) {
             TrustedFile.exists(settings.secretsFile) ? try secrets().databasePassword : nil
         }
     }

@@ -13,6 +13,12 @@ final class ServeCLITests: CLITestCase {
         try runServeSuite("test_browser.py")
     }
 
+    /// What the second hostile review did: slow clients, stalled relays, scrapers in a loop,
+    /// near-miss paths, spread-out clients (issue 21).
+    func testAgainstAHostileReview() throws {
+        try runServeSuite("test_hostile.py")
+    }
+
     /// Mistakes stop `serve` before it listens, with one line and the usual exit codes.
     func testBadSettingsAndOptionsAreRefusedBeforeListening() throws {
         XCTAssertEqual(try accounts("init", "--quiet").status, 0)
@@ -53,6 +59,11 @@ final class ServeCLITests: CLITestCase {
 final class PostgresServeCLITests: PostgresCLITestCase {
     func testCoreFlowOnPostgreSQL() throws {
         try runServeSuite("test_http.py", ["CoreFlow", "PostgresOutage"], env: ["ACCOUNTS_TEST_DATABASE": uri])
+    }
+
+    /// A lock held elsewhere, killed connections, a stalled relay, the resend rules: on PostgreSQL.
+    func testAgainstAHostileReviewOnPostgreSQL() throws {
+        try runServeSuite("test_hostile.py", ["PostgresLocks", "SlowRelay", "NewLinks", "RateLimit"], env: ["ACCOUNTS_TEST_DATABASE": uri])
     }
 }
 

@@ -108,8 +108,15 @@ class Server:
         for line in self.process.stderr:
             self.lines.append(line)
 
-    def access_log(self):
-        return [json.loads(line) for line in list(self.lines) if line.startswith("{")]
+    def access_log(self, at_least=0):
+        """The access log's lines so far; with `at_least`, waits (5 s at most) for that many, as
+        stderr is read by another thread a moment after the response arrives."""
+        deadline = time.monotonic() + 5
+        while True:
+            lines = [json.loads(line) for line in list(self.lines) if line.startswith("{")]
+            if len(lines) >= at_least or time.monotonic() > deadline:
+                return lines
+            time.sleep(0.02)
 
     def request(self, method, path, body=None, headers=None):
         """(status, headers with lower-case names, body text)."""

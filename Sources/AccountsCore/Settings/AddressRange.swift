@@ -45,4 +45,36 @@ public struct AddressRange: Sendable, Equatable {
             return keep == 8 ? byte : byte & ~(0xff >> UInt8(keep))
         }
     }
+
+    /// The address in a forwarded hop as proxies write it: `192.0.2.7`, `192.0.2.7:51234`,
+    /// `2001:db8::1`, `[2001:db8::1]`, `[2001:db8::1]:443`; nil for anything else.
+    public static func hostPart(ofHop hop: String) -> String? {
+        var text = Substring(hop.trimmingCharacters(in: .whitespaces))
+        if text.hasPrefix("[") {
+            guard let close = text.firstIndex(of: "]") else { return nil }
+            let rest = text[text.index(after: close)...]
+            guard rest.isEmpty || (rest.hasPrefix(":") && rest.dropFirst().allSatisfy(\.isNumber) && rest.count > 1) else { return nil }
+            text = text[text.index(after: text.startIndex)..<close]
+        } else if text.filter({ $0 == ":" }).count == 1 {
+            let colon = text.firstIndex(of: ":")!
+            guard text[text.index(after: colon)...].allSatisfy(\.isNumber), text.index(after: colon) < text.endIndex else { return nil }
+            text = text[..<colon]
+        }
+        return bytes(of: String(text)) == nil ? nil : String(text)
+    }
+
+    /// Whose rate-limit bucket `address` falls in: an IPv4 address is its own (also written as
+    /// IPv6, `::ffff:192.0.2.7`); an IPv6 address shares one with its /`ipv6Prefix` network, as
+    /// one host or customer usually holds a whole /64 and could otherwise take a fresh address
+    /// for every request. Anything that is not an address is its own bucket.
+    public static func bucket(of address: String, ipv6Prefix: Int) -> String {
+        guard var bytes = bytes(of: address) else { return address }
+        if bytes.count == 16, bytes[0..<12].elementsEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff]) { bytes = Array(bytes[12...]) }
+        guard bytes.count == 16 else { return bytes.map(String.init).joined(separator: ".") }
+        var network = in6_addr()
+        withUnsafeMutableBytes(of: &network) { $0.copyBytes(from: masked(bytes, to: ipv6Prefix)) }
+        var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+        inet_ntop(AF_INET6, &network, &text, socklen_t(text.count))
+        return String(cString: text) + "/\(ipv6Prefix)"
+    }
 }

@@ -6,6 +6,9 @@ import Foundation
 public struct Settings: Sendable {
     /// A SQLite file, or a PostgreSQL URI (`DatabaseLocation`).
     public var database = "accounts.sqlite3"
+    /// PostgreSQL: seconds one statement may run before it is cancelled (0: no bound).
+    /// `serve` has its own, shorter one (--statement-timeout).
+    public var databaseStatementTimeout: Int64 = 30
     public var secretsFile = "secrets.json"
     public var activationURL = "http://localhost:8000/users/activate/{uid}/{token}/"
     public var passwordResetTimeout: Int64 = 259_200
@@ -27,14 +30,19 @@ public struct Settings: Sendable {
     public var defaultDepartment: String? = "컴퓨터공학부"
     /// nil: the templates built into the binary.
     public var templatesDir: String?
-    /// Seconds that must pass between two activation mails to one account.
+    /// Seconds that must pass between two activation mails to one address.
     public var activationCooldown: Int64 = 60
+    /// `serve`: how many new links a visitor may ask for, per account, with an expired one (each
+    /// restarts the account's activation window); 0: the page offers none.
+    public var activationResendLimit = 3
     /// `serve`: the pages' language when Accept-Language names none it has (ko or en).
     public var languageCode = "ko"
     /// `serve`: peers whose X-Forwarded-For and X-Forwarded-Proto are believed (a reverse proxy).
     public var trustedProxies: [AddressRange] = []
     /// `serve`: where a successful activation redirects to (a login page); nil: a result page.
     public var activationSuccessURL: String?
+    /// `serve`: the IPv6 network a rate-limit bucket covers (one host usually holds a /64).
+    public var rateLimitIPv6Prefix = 64
 
     /// The languages `serve` has pages in.
     public static let pageLanguages = ["ko", "en"]
@@ -103,6 +111,7 @@ public struct Settings: Sendable {
             }
             settings.database = text
         },
+        "DATABASE_STATEMENT_TIMEOUT": { $0.databaseStatementTimeout = Int64(try integer($1, $2, range: 0...86_400)) },
         "SECRETS": { $0.secretsFile = try string($1, $2) },
         "ACTIVATION_URL": { $0.activationURL = try string($1, $2) },
         "PASSWORD_RESET_TIMEOUT": { $0.passwordResetTimeout = Int64(try integer($1, $2)) },
@@ -140,6 +149,7 @@ public struct Settings: Sendable {
         "DEFAULT_DEPARTMENT": { $0.defaultDepartment = try optionalString($1, $2) },
         "TEMPLATES_DIR": { $0.templatesDir = try optionalString($1, $2) },
         "ACTIVATION_COOLDOWN": { $0.activationCooldown = Int64(try integer($1, $2)) },
+        "ACTIVATION_RESEND_LIMIT": { $0.activationResendLimit = try integer($1, $2, range: 0...100) },
         "LANGUAGE_CODE": { settings, value, source in
             // Django spells it "ko" or "en-us"; the pages come in the language, not the region.
             let code = try string(value, source).lowercased()
@@ -164,6 +174,7 @@ public struct Settings: Sendable {
                 return range
             }
         },
+        "RATE_LIMIT_IPV6_PREFIX": { $0.rateLimitIPv6Prefix = try integer($1, $2, range: 32...128) },
         "ACTIVATION_SUCCESS_URL": { settings, value, source in
             let url = try optionalString(value, source)
             if let url, !(url.hasPrefix("https://") || url.hasPrefix("http://") || (url.hasPrefix("/") && !url.hasPrefix("//"))) {

@@ -22,11 +22,14 @@ public struct TrustedFile {
     static let maximumSize = 1 << 20
 
     /// Throws `.configuration` naming the file, what is wrong and how to fix it; `missing` is the
-    /// error for a file that does not exist.
-    public init(path: String, role: String, missing: AccountsError) throws {
+    /// error for a file that does not exist. `followingTrustedLinks`: a symbolic link is followed
+    /// when no one but root or us could have made or changed it (`trustedTarget`), as certbot's
+    /// /etc/letsencrypt/live/NAME/ links to archive/; the file at the end is checked as ever.
+    public init(path: String, role: String, missing: AccountsError, followingTrustedLinks: Bool = false) throws {
         self.path = path
         self.role = role
-        let descriptor = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
+        let target = followingTrustedLinks ? try Self.trustedTarget(of: path, role: role) : path
+        let descriptor = open(target, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
         guard descriptor >= 0 else {
             switch errno {
             case ENOENT: throw missing
@@ -67,6 +70,36 @@ public struct TrustedFile {
         }
         contents = Data(bytes[..<count])
         mode = info.st_mode
+    }
+
+    /// Where `path` leads through symbolic links, each of which (and the directory holding it)
+    /// belongs to root or to us and cannot be written by others: otherwise someone else could
+    /// point it at a file of theirs. At most 8 links.
+    static func trustedTarget(of path: String, role: String) throws -> String {
+        var current = path
+        for _ in 0..<8 {
+            var info = stat()
+            guard lstat(current, &info) == 0 else { return current } // open() says what is wrong
+            guard (info.st_mode & S_IFMT) == S_IFLNK else { return current }
+            let me = geteuid()
+            let directory = FilePermissions.directory(of: current)
+            var holder = stat()
+            guard stat(directory, &holder) == 0 else { return current }
+            for (what, owner, mode) in [("the symbolic link \(current)", info.st_uid, mode_t(0)), ("the directory \(directory)", holder.st_uid, holder.st_mode)] {
+                if owner != me && owner != 0 {
+                    throw AccountsError(.configuration, "\(role) \(path): \(what) belongs to \(userName(owner)): whoever owns it decides which file is read; use links and directories of your own or root's")
+                }
+                if mode & 0o022 != 0 && mode & S_ISVTX == 0 {
+                    throw AccountsError(.configuration, "\(role) \(path): \(what) can be written by other users (\(FilePermissions.modeText(mode))), who could point the link elsewhere; run: chmod go-w \(directory)")
+                }
+            }
+            var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+            let count = readlink(current, &buffer, buffer.count - 1)
+            guard count > 0 else { return current }
+            let destination = String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            current = destination.hasPrefix("/") ? destination : directory + "/" + destination
+        }
+        throw AccountsError(.configuration, "\(role) \(path) goes through more than 8 symbolic links")
     }
 
     /// True when something (a file, a directory, a dangling link) is at `path`.

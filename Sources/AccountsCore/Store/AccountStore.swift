@@ -28,9 +28,12 @@ public protocol AccountStore: Sendable {
                      queueMail: Bool, at instant: UTCDateTime) throws -> (created: Int, mails: [Int64])
 
     /// Atomically takes the right to mail `id` now: sets activation_sent_at to `instant` and
-    /// queues the mail in the outbox, unless the account is active or a mail went out at or after
-    /// `notBefore`. Returns the previous activation_sent_at and the queued mail, or `.refused(user)`.
-    func claimActivationMail(id: Int64, at instant: UTCDateTime, notSentSince notBefore: UTCDateTime?) throws -> MailClaim
+    /// queues the mail in the outbox, unless the account is active or a mail went to its address
+    /// at or after `notBefore`. Returns the previous activation_sent_at and the queued mail, or
+    /// `.refused(user)`. With `request` (a visitor asked), also `.overLimit(user)` once the
+    /// account has had `request.limit` requests, and else the request's audit entry.
+    func claimActivationMail(id: Int64, at instant: UTCDateTime, notSentSince notBefore: UTCDateTime?,
+                             request: LinkRequestRecord?) throws -> MailClaim
 
     /// Undoes a claim whose mail could not be sent, unless something newer happened since.
     func releaseActivationMail(id: Int64, claimedAt instant: UTCDateTime, previous: UTCDateTime?) throws
@@ -192,6 +195,11 @@ extension AccountStore {
             throw AccountsError(.badData, "account '\(printable(current.userID))' is not purged: it exists, with id \(current.id)")
         }
         throw AccountsError(.noSuchUser, "no purged account with \(reference)", hint: .seePurgeLog)
+    }
+
+    /// The operator's claim: no request limit.
+    public func claimActivationMail(id: Int64, at instant: UTCDateTime, notSentSince notBefore: UTCDateTime?) throws -> MailClaim {
+        try claimActivationMail(id: id, at: instant, notSentSince: notBefore, request: nil)
     }
 
     /// A purge with the default batch size, no progress.

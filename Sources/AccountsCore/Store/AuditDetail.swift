@@ -10,6 +10,9 @@ public enum AuditDetail {
         "link signed with \(TokenGenerator.keyName(keyIndex))"
     }
 
+    /// A visitor's "send me a new link" on `serve`'s page (the mail follows as a send-activation).
+    public static let linkRequested = "a new link asked for with the expired one, on the activation page"
+
     public static func mailed(to destination: String) -> String {
         "mail to \(destination)"
     }

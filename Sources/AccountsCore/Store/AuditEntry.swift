@@ -9,6 +9,8 @@ import Foundation
 public enum AuditAction: String, CaseIterable, Sendable {
     case register
     case sendActivation = "send-activation"
+    /// A visitor asked for a new link on `serve`'s page (the mail itself is a send-activation).
+    case requestActivation = "request-activation"
     case activate
     case purge
     case restore

@@ -28,7 +28,7 @@ public struct SendActivationWorkflow {
         switch try store.claimActivationMail(id: user.id, at: instant, notSentSince: notBefore) {
         case .claimed(let previous, let entry):
             return try deliver(entry, to: user, at: instant, claim: Claim(previous: previous))
-        case .refused(let current):
+        case .refused(let current), .overLimit(let current):
             try Self.requireNeverActivated(current)
             let sent = current.activationSentAt ?? instant
             let wait = max(1, sent.epochSeconds + cooldown - instant.epochSeconds)

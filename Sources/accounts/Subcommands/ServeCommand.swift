@@ -2,6 +2,7 @@ import AccountsCore
 import AccountsWeb
 import ArgumentParser
 import Foundation
+import Glibc
 import Synchronization
 
 struct ServeCommand: ParsableCommand {
@@ -41,8 +42,23 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Threads for database and mail calls, 1-256 (default: 2 on SQLite, whose one connection serves one at a time; 8 on PostgreSQL).")
     var threads: Int?
 
-    @Option(help: "POSTs one client address may make per minute (1-10000).")
+    @Option(help: "POSTs one client (an IPv4 address, an IPv6 /64) may make per minute (1-10000).")
     var postsPerMinute = 10
+
+    @Option(help: "Open connections at most (16-100000); past it a new one replaces the slowest still sending its request.")
+    var maxConnections = 512
+
+    @Option(help: ArgumentHelp("Seconds from a request's first byte to its last (headers and body), 1-600.", valueName: "seconds"))
+    var requestTimeout = 20
+
+    @Option(help: ArgumentHelp("Serve /healthz and /metrics here instead of on --listen (which then answers pages only).", valueName: "host:port"))
+    var metricsListen: String?
+
+    @Option(help: ArgumentHelp("Seconds the statistics of /metrics may be old (0-3600; 0: read at every scrape, one at a time).", valueName: "seconds"))
+    var metricsMaxAge = 15
+
+    @Option(help: ArgumentHelp("PostgreSQL: seconds a page's statement may run before it is cancelled and the page says try later (1-600).", valueName: "seconds"))
+    var statementTimeout = 5
 
     @OptionGroup var global: GlobalOptions
 
@@ -53,24 +69,41 @@ struct ServeCommand: ParsableCommand {
         guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
         guard (1...256).contains(threads ?? 1) else { throw ValidationError("--threads must be from 1 to 256") }
         guard (1...10_000).contains(postsPerMinute) else { throw ValidationError("--posts-per-minute must be from 1 to 10000") }
+        guard (16...100_000).contains(maxConnections) else { throw ValidationError("--max-connections must be from 16 to 100000") }
+        guard (1...600).contains(requestTimeout) else { throw ValidationError("--request-timeout must be from 1 to 600") }
+        guard (0...3600).contains(metricsMaxAge) else { throw ValidationError("--metrics-max-age must be from 0 to 3600") }
+        guard (1...600).contains(statementTimeout) else { throw ValidationError("--statement-timeout must be from 1 to 600") }
+        if let metricsListen, ListenAddress(metricsListen) == nil {
+            throw ValidationError("--metrics-listen '\(printable(metricsListen))' is not host:port (127.0.0.1:9100)")
+        }
     }
 
     func run() throws {
         let context = try CommandContext(global)
         let secrets = try context.secrets()
         let links = context.links(context.tokens(secrets))
-        let store = try context.store()
+        let store = try context.store(statementTimeout: Int64(statementTimeout))
+        // /metrics reads on a store of its own, under the commands' statement bound.
+        let statisticsStore = try context.store()
         // The mail settings are checked now, not at the first resend.
         _ = try context.mail(secrets)
         let address = ListenAddress(listen)!
         var threads = self.threads ?? 8
         if self.threads == nil, case .sqlite = try DatabaseLocation(context.settings.database) { threads = 2 }
+        try OpenFiles.ensure(maxConnections + (metricsListen == nil ? 0 : ActivationServerLimits.operationsConnections) + threads + 64,
+                             for: "--max-connections \(maxConnections)")
         let certificate = try tlsCert.map { try ServerCertificate(certificatePath: $0, keyPath: tlsKey!, allowReadableKey: global.allowInsecureSecrets) }
-        let server = try ActivationServer(
-            options: .init(host: address.host, port: address.port, templatesDirectory: templates, threads: threads,
-                           postsPerMinute: postsPerMinute, quiet: global.quiet, certificate: certificate),
-            settings: context.settings, store: store, links: links,
-            makeMail: { try context.mail(secrets) })
+        var options = ActivationServer.Options(host: address.host, port: address.port, templatesDirectory: templates, threads: threads,
+                                               postsPerMinute: postsPerMinute, quiet: global.quiet, certificate: certificate)
+        options.maximumConnections = maxConnections
+        options.requestTimeout = .seconds(requestTimeout)
+        options.metricsMaximumAge = .seconds(metricsMaxAge)
+        if let metricsListen, let operations = ListenAddress(metricsListen) {
+            options.operationsHost = operations.host
+            options.operationsPort = operations.port
+        }
+        let server = try ActivationServer(options: options, settings: context.settings, store: store, statisticsStore: statisticsStore,
+                                          links: links, makeMail: { try context.mail(secrets) })
         try Self.wait { try await server.run() }
     }
 
@@ -101,5 +134,21 @@ struct ListenAddress {
         guard !host.isEmpty, !host.contains(" ") else { return nil }
         self.host = host
         self.port = port
+    }
+}
+
+/// The process's open-file limit against what `serve` may hold open at once: raised up to the
+/// hard limit when it is short (systemd's default soft limit is 1,024), refused (78) when even
+/// that is too little, so that the cap on connections, not EMFILE, is what stops a flood.
+enum OpenFiles {
+    static func ensure(_ needed: Int, for what: String) throws {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return }
+        guard limit.rlim_cur < rlim_t(needed) else { return }
+        if limit.rlim_max >= rlim_t(needed) {
+            limit.rlim_cur = rlim_t(needed)
+            if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 { return }
+        }
+        throw AccountsError(.configuration, "\(what) needs about \(needed) open files, and this process may open \(limit.rlim_max) at most; lower it, or raise the limit (LimitNOFILE= in the unit, ulimit -n)")
     }
 }

@@ -1,5 +1,6 @@
 import CLibPQ
 import Foundation
+import Glibc
 
 /// One libpq connection: parameterised statements only (PQexecParams: unnamed statements that
 /// live no longer than their transaction, so PgBouncer's transaction pooling can hand the server
@@ -11,6 +12,16 @@ final class PGConnection: @unchecked Sendable {
     private let handle: OpaquePointer
     /// How messages name the server: `postgresql://user@host:port/database`, never a password.
     let description: String
+    /// How long one statement may run (or a stream wait for its next row) before it is cancelled:
+    /// a lock someone else holds (a migration's LOCK TABLE) must not hang a command or a page.
+    /// Measured here, not by the server's statement_timeout, which PgBouncer's transaction mode
+    /// would not carry as a session setting. nil: no bound (an import's COPY and index builds).
+    var statementTimeout: Duration?
+    /// Statements that completed since the pool handed this connection out: none means a failure
+    /// found the connection already dead (a restarted server), and the work can go to a fresh one.
+    private(set) var completedStatements = 0
+    /// Cancelled and never answered: the connection is not to be used again.
+    private var abandoned = false
 
     /// Connects with libpq's keywords (`dbname` may be a URI, expanded by libpq; everything left
     /// out comes from PG* variables, the service file and .pgpass, as for psql).
@@ -40,7 +51,22 @@ final class PGConnection: @unchecked Sendable {
 
     /// Still usable, and between transactions: fit to go back to the pool.
     var isReusable: Bool {
-        PQstatus(handle) == CONNECTION_OK && PQtransactionStatus(handle) == PQTRANS_IDLE
+        !abandoned && PQstatus(handle) == CONNECTION_OK && PQtransactionStatus(handle) == PQTRANS_IDLE
+    }
+
+    /// The connection is gone (the server closed it, or it was abandoned).
+    var isBroken: Bool { abandoned || PQstatus(handle) != CONNECTION_OK }
+
+    /// Called by the pool as it hands the connection out.
+    func checkedOut() { completedStatements = 0 }
+
+    /// Runs `body` without a statement bound (an import's COPY and index builds take as long as
+    /// the data does).
+    func unbounded<T>(_ body: () throws -> T) rethrows -> T {
+        let bound = statementTimeout
+        statementTimeout = nil
+        defer { statementTimeout = bound }
+        return try body()
     }
 
     var serverVersion: Int { Int(PQserverVersion(handle)) }
@@ -48,15 +74,89 @@ final class PGConnection: @unchecked Sendable {
     /// Runs one statement and returns its whole result.
     @discardableResult
     func query(_ sql: String, _ parameters: [PGParameter] = [], table: String = "users") throws -> PGResult {
-        let result = withParameters(parameters) { count, types, values, lengths, formats in
-            PQexecParams(handle, sql, count, types, values, lengths, formats, 1)
+        let sent = withParameters(parameters) { count, types, values, lengths, formats in
+            PQsendQueryParams(handle, sql, count, types, values, lengths, formats, 1)
         }
-        return try check(result, table: table)
+        guard sent == 1 else { throw PGErrors.failure(PGConnection.oneLine(PQerrorMessage(handle)), sqlState: nil, target: description) }
+        return try check(try lastResult(), table: table)
     }
 
     /// Runs statements without parameters (BEGIN, COMMIT, schema changes), in one round trip.
     func execute(_ sql: String) throws {
-        _ = try check(PQexec(handle, sql), table: "users")
+        guard PQsendQuery(handle, sql) == 1 else {
+            throw PGErrors.failure(PGConnection.oneLine(PQerrorMessage(handle)), sqlState: nil, target: description)
+        }
+        _ = try check(try lastResult(), table: "users")
+    }
+
+    /// Waits (within the statement bound) for every result of what was sent; the first failure,
+    /// else the last result. The caller owns it.
+    private func lastResult() throws -> OpaquePointer? {
+        let deadline = statementTimeout.map { ContinuousClock.now + $0 }
+        // The first failure (what went wrong), else the last result (a SELECT after SETs).
+        var kept: OpaquePointer?
+        var failed = false
+        var timedOut = false
+        while true {
+            if try !waitForInput(until: deadline) {
+                timedOut = true
+                try cancelAndDrain()
+                break
+            }
+            guard let next = PQgetResult(handle) else { break }
+            if failed {
+                PQclear(next)
+                continue
+            }
+            if let old = kept { PQclear(old) }
+            kept = next
+            failed = !PQresultStatus(next).isSuccess
+        }
+        if timedOut {
+            if let kept { PQclear(kept) }
+            throw statementTimedOut()
+        }
+        return kept
+    }
+
+    /// Waits until libpq has a whole result to give (or the connection failed: PQgetResult says
+    /// so). False when `deadline` passed first.
+    private func waitForInput(until deadline: ContinuousClock.Instant?) throws -> Bool {
+        while PQisBusy(handle) == 1 {
+            var descriptor = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
+            guard descriptor.fd >= 0 else { return true }
+            var wait: Int32 = -1
+            if let deadline {
+                let left = deadline - ContinuousClock.now
+                guard left > .zero else { return false }
+                wait = Int32(min(left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000 + 1, 60_000))
+            }
+            let ready = poll(&descriptor, 1, wait)
+            if ready < 0 && errno != EINTR { return true }
+            if ready > 0, PQconsumeInput(handle) == 0 { return true }
+        }
+        return true
+    }
+
+    /// Asks the server to stop the statement, and reads what it answers (the "canceled" error);
+    /// a server that does not answer within 5 s gets this connection given up on.
+    private func cancelAndDrain() throws {
+        cancel()
+        let deadline = ContinuousClock.now + .seconds(5)
+        while true {
+            guard try waitForInput(until: deadline) else {
+                abandoned = true
+                return
+            }
+            guard let next = PQgetResult(handle) else { return }
+            PQclear(next)
+        }
+    }
+
+    private func statementTimedOut() -> PGFailure {
+        let seconds = statementTimeout.map { "\($0.components.seconds)" } ?? "?"
+        return PGErrors.failure("a statement ran longer than \(seconds) s (a lock held elsewhere, or an overloaded server) and was cancelled; try again",
+                                sqlState: "57014", target: description)
     }
 
     /// Runs one statement and hands its rows to `body` one at a time as they arrive (libpq's
@@ -68,7 +168,13 @@ final class PGConnection: @unchecked Sendable {
         guard sent == 1 else { throw PGErrors.failure(PGConnection.oneLine(PQerrorMessage(handle)), sqlState: nil, target: description) }
         PQsetSingleRowMode(handle)
         var failure: Error?
-        while let next = PQgetResult(handle) {
+        while true {
+            // The bound is on each wait for the next row: a long listing is no slow statement.
+            if failure == nil, try !waitForInput(until: statementTimeout.map { ContinuousClock.now + $0 }) {
+                try cancelAndDrain()
+                throw statementTimedOut()
+            }
+            guard let next = PQgetResult(handle) else { break }
             let result = PGResult(next, table: table)
             if failure != nil { continue } // drain what is left after a failure
             switch PQresultStatus(next) {
@@ -84,6 +190,7 @@ final class PGConnection: @unchecked Sendable {
             }
         }
         if let failure { throw failure }
+        completedStatements += 1
     }
 
     /// Starts `COPY … FROM STDIN`; then `putCopyData` any number of times, then `endCopy`.
@@ -138,7 +245,9 @@ final class PGConnection: @unchecked Sendable {
         guard let result else { throw PGErrors.failure(PGConnection.oneLine(PQerrorMessage(handle)), sqlState: nil, target: description) }
         let wrapped = PGResult(result, table: table)
         switch PQresultStatus(result) {
-        case PGRES_TUPLES_OK, PGRES_COMMAND_OK: return wrapped
+        case PGRES_TUPLES_OK, PGRES_COMMAND_OK:
+            completedStatements += 1
+            return wrapped
         default: throw PGErrors.failure(result: result, target: description)
         }
     }
@@ -180,4 +289,8 @@ final class PGConnection: @unchecked Sendable {
         return PostgresTarget.display(user: value(PQuser(connection)), host: value(PQhost(connection)),
                                       port: value(PQport(connection)), database: value(PQdb(connection)))
     }
+}
+
+extension ExecStatusType {
+    var isSuccess: Bool { self == PGRES_TUPLES_OK || self == PGRES_COMMAND_OK }
 }

@@ -12,8 +12,22 @@ final class PGPool: Sendable {
         self.connect = connect
     }
 
+    /// A connection that sat idle may have died meanwhile (the server restarted): when it fails
+    /// before completing a single statement, nothing reached the database, and the work is done
+    /// once more on a fresh connection instead of failing the caller.
     func withConnection<T>(_ body: (PGConnection) throws -> T) throws -> T {
-        let connection = try idle.withLock { $0.popLast() } ?? connect()
+        if let pooled = idle.withLock({ $0.popLast() }) {
+            do {
+                return try use(pooled, body)
+            } catch where pooled.isBroken && pooled.completedStatements == 0 {
+                // Stale: retried below, once.
+            }
+        }
+        return try use(try connect(), body)
+    }
+
+    private func use<T>(_ connection: PGConnection, _ body: (PGConnection) throws -> T) throws -> T {
+        connection.checkedOut()
         defer {
             if connection.isReusable { idle.withLock { $0.append(connection) } }
         }

@@ -57,6 +57,15 @@ enum PostgresSchema {
             }
             try connection.execute(ownTables)
         },
+        Migration(identifier: "2: counts by state from indexes") { connection in
+            // /metrics and stats count accounts by state often; with these, every count is read
+            // from an index (PostgresStore.accountCounts), never by scanning the users table.
+            try connection.execute("""
+                CREATE INDEX IF NOT EXISTS users_deactivated ON users (id)
+                    WHERE NOT is_active AND NOT (NOT is_active AND last_login IS NULL AND activated_at IS NULL);
+                CREATE INDEX IF NOT EXISTS outbox_retried ON outbox (updated_at) WHERE attempts > 1;
+                """)
+        },
     ]
 
     /// `users` as Django 5.2's PostgreSQL backend creates it for the model in docs/django.md

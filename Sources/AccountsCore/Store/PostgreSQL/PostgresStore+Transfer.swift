@@ -38,67 +38,74 @@ extension PostgresStore {
     }
 
     public func importAll(append: Bool, _ records: (_ each: (TransferRecord) throws -> Void) throws -> Void) throws -> TransferCounts {
-        try write { connection in
-            if !append {
-                for (table, _) in Self.tables {
-                    let found = try connection.query("SELECT EXISTS (SELECT 1 FROM \(table))", table: table).row(0)
-                    if try found.bool(0) == true {
-                        throw AccountsError(.cannotCreate, "database \(description) is not empty (\(table) has rows); import into a new one, or add to it with --append")
-                    }
-                }
-            }
-            // Into an empty database, users' own indexes are built once at the end instead of
-            // updated a million times (a third of the time). The drop locks users until the
-            // commit, so nothing else writes to it meanwhile; a unique index that cannot be
-            // built again (two emails equal but for case) fails the import, which is undone.
-            let setAside = try !append && ownsUsers(connection)
-            if setAside {
-                for index in PostgresSchema.usersIndexes { try connection.execute("DROP INDEX \(index.name)") }
-            }
-            var counts = TransferCounts()
-            var sequences: TransferSequences?
-            var copying: String?
-            var rows = PGCopyText()
-            func flush() throws {
-                guard !rows.bytes.isEmpty else { return }
-                try connection.putCopyData(rows.bytes)
-                rows.clear()
-            }
-            func end() throws {
-                guard copying != nil else { return }
-                try flush()
-                try connection.endCopy()
-                copying = nil
-            }
-            try records { record in
-                if case .sequences(let last) = record {
-                    sequences = last
-                    return
-                }
-                if copying != record.table {
-                    try end()
-                    try connection.beginCopy("COPY \(record.table) (\(Self.copyColumns(record))) FROM STDIN", table: record.table)
-                    copying = record.table
-                }
-                Self.append(record, to: &rows)
-                counts.count(record)
-                if rows.bytes.count >= 1 << 18 { try flush() }
-            }
-            try end()
-            if setAside {
-                for index in PostgresSchema.usersIndexes { try connection.execute(index.definition) }
-            }
-            // Every sequence past its largest id and the exported high-water mark, never back.
-            let exported: [Int64] = sequences.map { [$0.users, $0.auditLog, $0.purgedUsers, $0.outbox] } ?? [0, 0, 0, 0]
-            for ((table, key), mark) in zip(Self.tables, exported) {
-                try connection.query("""
-                    SELECT setval(sequence, greatest($1, (SELECT max(\(key)) FROM \(table)), coalesce(pg_sequence_last_value(sequence), 0)))
-                    FROM (SELECT pg_get_serial_sequence('\(table)', '\(key)')::regclass AS sequence) s
-                    WHERE greatest($1, (SELECT max(\(key)) FROM \(table))) > 0
-                    """, [.int8(mark)], table: table)
-            }
-            return counts
+        // As long as the data takes: a COPY of a million rows and the index builds are no slow
+        // statements (the lock_timeout of the transaction still bounds any wait for a lock).
+        try connected { connection in
+            try connection.unbounded { try connection.transaction { try importRows(connection, append: append, records) } }
         }
+    }
+
+    private func importRows(_ connection: PGConnection, append: Bool,
+                            _ records: (_ each: (TransferRecord) throws -> Void) throws -> Void) throws -> TransferCounts {
+        if !append {
+            for (table, _) in Self.tables {
+                let found = try connection.query("SELECT EXISTS (SELECT 1 FROM \(table))", table: table).row(0)
+                if try found.bool(0) == true {
+                    throw AccountsError(.cannotCreate, "database \(description) is not empty (\(table) has rows); import into a new one, or add to it with --append")
+                }
+            }
+        }
+        // Into an empty database, users' own indexes are built once at the end instead of
+        // updated a million times (a third of the time). The drop locks users until the
+        // commit, so nothing else writes to it meanwhile; a unique index that cannot be
+        // built again (two emails equal but for case) fails the import, which is undone.
+        let setAside = try !append && ownsUsers(connection)
+        if setAside {
+            for index in PostgresSchema.usersIndexes { try connection.execute("DROP INDEX \(index.name)") }
+        }
+        var counts = TransferCounts()
+        var sequences: TransferSequences?
+        var copying: String?
+        var rows = PGCopyText()
+        func flush() throws {
+            guard !rows.bytes.isEmpty else { return }
+            try connection.putCopyData(rows.bytes)
+            rows.clear()
+        }
+        func end() throws {
+            guard copying != nil else { return }
+            try flush()
+            try connection.endCopy()
+            copying = nil
+        }
+        try records { record in
+            if case .sequences(let last) = record {
+                sequences = last
+                return
+            }
+            if copying != record.table {
+                try end()
+                try connection.beginCopy("COPY \(record.table) (\(Self.copyColumns(record))) FROM STDIN", table: record.table)
+                copying = record.table
+            }
+            Self.append(record, to: &rows)
+            counts.count(record)
+            if rows.bytes.count >= 1 << 18 { try flush() }
+        }
+        try end()
+        if setAside {
+            for index in PostgresSchema.usersIndexes { try connection.execute(index.definition) }
+        }
+        // Every sequence past its largest id and the exported high-water mark, never back.
+        let exported: [Int64] = sequences.map { [$0.users, $0.auditLog, $0.purgedUsers, $0.outbox] } ?? [0, 0, 0, 0]
+        for ((table, key), mark) in zip(Self.tables, exported) {
+            try connection.query("""
+                SELECT setval(sequence, greatest($1, (SELECT max(\(key)) FROM \(table)), coalesce(pg_sequence_last_value(sequence), 0)))
+                FROM (SELECT pg_get_serial_sequence('\(table)', '\(key)')::regclass AS sequence) s
+                WHERE greatest($1, (SELECT max(\(key)) FROM \(table))) > 0
+                """, [.int8(mark)], table: table)
+        }
+        return counts
     }
 
     /// Whether this role may drop and make users' indexes (it made them unless Django's migrate

@@ -185,7 +185,8 @@ extension PostgresStore {
         }
     }
 
-    public func claimActivationMail(id: Int64, at instant: UTCDateTime, notSentSince notBefore: UTCDateTime?) throws -> MailClaim {
+    public func claimActivationMail(id: Int64, at instant: UTCDateTime, notSentSince notBefore: UTCDateTime?,
+                                    request: LinkRequestRecord?) throws -> MailClaim {
         try write { connection in
             // The row lock orders claims of one account, as SQLite's write lock does.
             let found = try connection.query("SELECT \(PGRecords.userColumns) FROM users WHERE id = $1 FOR UPDATE", [.int8(id)])
@@ -194,6 +195,13 @@ extension PostgresStore {
             guard ActivationWindow.isNeverActivated(user) else { return .refused(user) }
             if let notBefore, try connection.query("SELECT \(Self.coolingDown("$1", since: "$2"))", [.int8(id), .timestamptz(notBefore)]).row(0).bool(0) == true {
                 return .refused(user)
+            }
+            if let request {
+                // Under the row lock taken above: two hosts cannot both pass the limit.
+                let asked = try connection.query("SELECT count(*) FROM audit_log WHERE account_id = $1 AND action = $2",
+                                                 [.int8(id), .text(AuditAction.requestActivation.rawValue)], table: "audit_log")
+                guard try asked.row(0).integer(0) ?? 0 < Int64(request.limit) else { return .overLimit(user) }
+                try audit(connection, .requestActivation, user, .ok, request.detail, at: instant)
             }
             try connection.query("UPDATE users SET activation_sent_at = $1 WHERE id = $2", [.timestamptz(instant), .int8(id)])
             return .claimed(previous: user.activationSentAt, mail: try enqueue(connection, for: user, at: instant))

@@ -16,7 +16,9 @@ public final class PostgresStore: AccountStore, Sendable {
     /// `password`: DATABASE_PASSWORD from the secrets file, if any. With `create` false, a
     /// database without the accounts tables is an error instead of getting them, so a mistyped
     /// database name is not silently "no users".
-    public init(target: PostgresTarget, create: Bool, password: String? = nil, actor: String = OSUser.current()) throws {
+    /// `statementTimeout`: how long one statement may run before it is cancelled (75); nil: no bound.
+    public init(target: PostgresTarget, create: Bool, password: String? = nil, actor: String = OSUser.current(),
+                statementTimeout: Duration? = .seconds(30)) throws {
         self.actor = actor
         var parameters: [(String, String)] = [("fallback_application_name", "accounts")]
         // So that cron never hangs on a server that does not answer (libpq waits forever by default).
@@ -33,8 +35,13 @@ public final class PostgresStore: AccountStore, Sendable {
             error.hint = .verifiedTLSRequired
             throw error
         }
+        first.statementTimeout = statementTimeout
         description = first.description
-        pool = PGPool(first: first) { try PGConnection(parameters: settings, describedAs: fallback) }
+        pool = PGPool(first: first) {
+            let connection = try PGConnection(parameters: settings, describedAs: fallback)
+            connection.statementTimeout = statementTimeout
+            return connection
+        }
         try connected { connection in try PostgresSchema.migrate(connection, create: create) }
     }
 

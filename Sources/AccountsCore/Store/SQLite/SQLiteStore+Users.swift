@@ -78,7 +78,8 @@ extension SQLiteStore {
         }
     }
 
-    public func claimActivationMail(id: Int64, at instant: UTCDateTime, notSentSince notBefore: UTCDateTime?) throws -> MailClaim {
+    public func claimActivationMail(id: Int64, at instant: UTCDateTime, notSentSince notBefore: UTCDateTime?,
+                                    request: LinkRequestRecord?) throws -> MailClaim {
         try write { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM users WHERE id = ?", arguments: [id]) else {
                 throw AccountsError(.noSuchUser, "no account with id \(id)")
@@ -87,6 +88,12 @@ extension SQLiteStore {
             guard ActivationWindow.isNeverActivated(user) else { return .refused(user) }
             if let notBefore, try Bool.fetchOne(db, sql: "SELECT \(Self.coolingDown)", arguments: [id, notBefore]) == true {
                 return .refused(user)
+            }
+            if let request {
+                let asked = try Int.fetchOne(db, sql: "SELECT count(*) FROM audit_log WHERE account_id = ? AND action = ?",
+                                             arguments: [id, AuditAction.requestActivation.rawValue]) ?? 0
+                guard asked < request.limit else { return .overLimit(user) }
+                try audit(db, .requestActivation, user, .ok, request.detail, at: instant)
             }
             try db.execute(sql: "UPDATE users SET activation_sent_at = ? WHERE id = ?", arguments: [instant, id])
             return .claimed(previous: user.activationSentAt, mail: try Self.enqueue(db, for: user, at: instant))

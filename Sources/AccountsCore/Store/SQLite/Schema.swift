@@ -181,6 +181,15 @@ enum Schema {
                     BEGIN SELECT RAISE(ABORT, 'users id belongs to an archived account that was not restored; ids are never reused'); END;
                 """)
         }
+        registerMigration("v7: counts by state from indexes") { db in
+            // /metrics and stats count accounts by state often; with these, every count is read
+            // from an index (AccountCounts), never by scanning the users table's rows.
+            try db.execute(sql: """
+                CREATE INDEX users_deactivated ON users (id)
+                    WHERE is_active = 0 AND NOT (is_active = 0 AND last_login IS NULL AND activated_at IS NULL);
+                CREATE INDEX outbox_retried ON outbox (updated_at) WHERE attempts > 1;
+                """)
+        }
         return migrations
     }
 }
