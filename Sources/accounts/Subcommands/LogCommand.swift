@@ -7,7 +7,7 @@ struct LogCommand: ParsableCommand {
         abstract: "Show the audit log: every change made to an account, by whom, and how it ended.",
         discussion: """
             One entry per change: register, send-activation (ok, or failed with the mail error),
-            activate, purge (one entry per account purged; the entries of one purge share its id),
+            request-activation (a new link asked for on serve's page), activate, purge (one entry per account purged; the entries of one purge share its id),
             restore, update, set-password, deactivate, reactivate, delete. Oldest first; times are UTC.
             OS_USER is the operating-system account that ran the command. Input that was refused
             before anything changed (a bad link, a duplicate) leaves no entry: see the exit code.
@@ -41,7 +41,7 @@ struct LogCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Only entries at or after this: a span back from now (24h, 7d) or a UTC date or time (2026-11-20, 2026-11-20T09:30:00Z).", valueName: "when"))
     var since: String?
 
-    @Option(help: ArgumentHelp("Only this action: register, send-activation, activate, purge, restore, update, set-password, deactivate, reactivate or delete.", valueName: "action"))
+    @Option(help: ArgumentHelp("Only this action: register, send-activation, request-activation, activate, purge, restore, update, set-password, deactivate, reactivate or delete.", valueName: "action"))
     var action: String?
 
     @Option(help: "Only the newest this many entries (still shown oldest first).")

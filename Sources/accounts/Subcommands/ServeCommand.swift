@@ -15,11 +15,17 @@ struct ServeCommand: ParsableCommand {
             mail scanners and link previewers that fetch every link cannot use it up. The button
             POSTs, and the POST activates exactly as `accounts activate` does (one activation of
             many concurrent POSTs, the same audit entry); then a result page, or a redirect to
-            ACTIVATION_SUCCESS_URL. An expired link offers a new one (under ACTIVATION_COOLDOWN).
-            Pages in Korean or English by Accept-Language, else LANGUAGE_CODE (ko).
+            ACTIVATION_SUCCESS_URL. The latest link, expired, offers a new one: queued at once,
+            sent by the server's own threads, under ACTIVATION_COOLDOWN and at most
+            ACTIVATION_RESEND_LIMIT times an account. Pages in Korean or English by
+            Accept-Language, else LANGUAGE_CODE (ko).
 
-            Also /healthz (200, or 503 when the store does not answer) and /metrics (Prometheus:
-            the names of `accounts stats --format prometheus`, and requests by route and status).
+            Also /healthz (200, or 503 when the store does not answer within 3 s) and /metrics
+            (Prometheus: the names of `accounts stats --format prometheus`, read apart from the
+            pages and at most --metrics-max-age old, and requests by route and status), or both
+            on --metrics-listen alone. A request must arrive whole within --request-timeout; at
+            most --max-connections are open; on PostgreSQL a page's statement runs at most
+            --statement-timeout.
             One JSON line per request on stderr, tokens replaced by [token]; nothing on stdout.
             SIGTERM or SIGINT: stops accepting, finishes requests in flight, exits 0.
             HTTPS with --tls-cert/--tls-key (then also Strict-Transport-Security); or plain HTTP behind a

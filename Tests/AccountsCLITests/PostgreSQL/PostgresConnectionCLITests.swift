@@ -114,6 +114,29 @@ final class PostgresConnectionCLITests: PostgresCLITestCase {
         XCTAssertTrue((9..<30).contains(waited), "the default of 10 s: \(waited)")
     }
 
+    /// A table locked elsewhere (a Django migration, an import's index build) must not hang a
+    /// command: its statement is cancelled at DATABASE_STATEMENT_TIMEOUT, "try again" (75).
+    func testAStatementWaitingOnALockIsCancelledAtItsBound() throws {
+        XCTAssertEqual(try accounts("init", "-q").status, 0)
+        let held = DispatchSemaphore(value: 0)
+        let database = self.database, server = self.server!
+        DispatchQueue.global().async {
+            _ = try? server.psql(database, "BEGIN; LOCK TABLE users IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(8); COMMIT")
+            held.signal()
+        }
+        defer { _ = held.wait(timeout: .now() + 20) }
+        let deadline = Date().addingTimeInterval(10)
+        while try psql("SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = 'users' AND l.mode = 'AccessExclusiveLock' AND l.granted") != ["1"],
+              Date() < deadline {
+            usleep(50_000)
+        }
+        let started = Date()
+        let result = try accounts("list", env: ["ACCOUNTS_DATABASE_STATEMENT_TIMEOUT": "2"])
+        assertFails(result, 75, "a statement ran longer than 2 s")
+        XCTAssertLessThan(Date().timeIntervalSince(started), 6, "bounded, not the 8 s the lock is held")
+        assertFails(try accounts("list", env: ["ACCOUNTS_DATABASE_STATEMENT_TIMEOUT": "x"]), 78, "DATABASE_STATEMENT_TIMEOUT")
+    }
+
     /// sslmode=verify-full against the throw-away CA: the right CA and name connect; another CA
     /// is refused as a configuration error.
     func testTLSWithVerifyFull() throws {
