@@ -20,7 +20,7 @@ final class PostgresTransferCLITests: PostgresCLITestCase {
         let imported = try accounts("import", "-", stdin: lines.joined(separator: "\n") + "\n")
         XCTAssertEqual(imported.status, 0, imported.stderr)
         XCTAssertEqual(try psql("SELECT indexname FROM pg_indexes WHERE tablename = 'users' ORDER BY 1"),
-                       ["users_email_upper", "users_never_activated", "users_pkey", "users_user_id_key"])
+                       ["users_deactivated", "users_email_upper", "users_never_activated", "users_pkey", "users_user_id_key"])
         // And they work: a case variant of an imported email is refused.
         assertFails(try accounts("register", "other", "HONG@example.com", "--no-send"), 65, "already registered")
         XCTAssertEqual(try psql("SELECT count(*) FROM users"), ["2"])
@@ -34,6 +34,6 @@ final class PostgresTransferCLITests: PostgresCLITestCase {
         for table in ["users", "audit_log", "purged_users", "outbox"] {
             XCTAssertEqual(try psql("SELECT count(*) FROM \(table)"), ["0"], table)
         }
-        XCTAssertEqual(try psql("SELECT count(*) FROM pg_indexes WHERE tablename = 'users'"), ["4"], "the drop was undone too")
+        XCTAssertEqual(try psql("SELECT count(*) FROM pg_indexes WHERE tablename = 'users'"), ["5"], "the drop was undone too")
     }
 }
