@@ -7,23 +7,31 @@ DEMO    ?= demo
 
 DEBUG_BIN   = .build/debug/accounts
 RELEASE_BIN = .build/release/accounts
+RELEASE_SERVE = .build/release/accounts-serve
 
-.PHONY: all deps build debug test bench fuzz demo share install uninstall clean
+.PHONY: all deps build-deps build debug test bench fuzz demo share install uninstall clean
 
 all: build
 
-# From Debian: OpenSSL 3 and SQLite headers, the sqlite3 and openssl commands the tests use, and
-# the servers the tests start in temporary directories (Postfix, Dovecot), and for serve's tests a
-# headless Chromium with its driver and a Korean font, and wrk for the bench. Only what is missing.
+# What building needs, from Debian: the C libraries' -dev packages (OpenSSL 3, SQLite, libpq) and
+# pkg-config. Only what is missing. `make demo` installs no more than this.
+build-deps:
+	@scripts/install-deps.sh build
+
+# What the tests need besides: the sqlite3 and openssl commands, the servers the tests start in
+# temporary directories (Postfix, Dovecot, PostgreSQL, PgBouncer), a headless Chromium with its
+# driver and a Korean font for serve's browser tests, wrk for the bench.
 deps:
-	@scripts/install-deps.sh
+	@scripts/install-deps.sh test
 
 # The Swift runtime and Foundation linked in statically: a process starts in about half the
 # time (the bench's empty-database list: ~8 ms instead of ~20) and needs no Swift toolchain to run.
-build: deps
-	$(SWIFT) build -c release --static-swift-stdlib
+# Both executables: accounts, and accounts-serve, which `accounts serve` runs.
+build: build-deps
+	$(SWIFT) build -c release --static-swift-stdlib --product accounts
+	$(SWIFT) build -c release --static-swift-stdlib --product accounts-serve
 
-debug: deps
+debug: build-deps
 	$(SWIFT) build
 
 # Django (the live cross-check), psycopg (Django on PostgreSQL, through the system libpq),
@@ -43,7 +51,7 @@ test: deps $(VENV)/.installed
 # BENCH_BEFORE=path/to/an/older/release/accounts adds the cold-start comparison with it.
 BENCH_ROWS ?= 1000000
 BENCH_BEFORE ?=
-bench: build $(VENV)/.installed
+bench: deps build $(VENV)/.installed
 	$(VENV)/bin/python bench/run.py --accounts $(RELEASE_BIN) --micro .build/release/accounts-bench --rows $(BENCH_ROWS) \
 		$(if $(BENCH_BEFORE),--accounts-before $(BENCH_BEFORE))
 
@@ -54,8 +62,10 @@ fuzz: deps
 	Tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 # The main job on the built-in defaults, in ./demo: a fresh database and secrets file,
-# register a user (mail into demo/outbox), activate from the printed link, list.
-demo: debug
+# register a user (mail into demo/outbox), activate from the printed link, list. Builds the
+# accounts executable alone, in debug (the quickest build; `make install` builds release).
+demo: build-deps
+	$(SWIFT) build --product accounts
 	rm -rf $(DEMO) && mkdir -p $(DEMO)
 	cd $(DEMO) && ../$(DEBUG_BIN) init
 	cd $(DEMO) && url=$$(../$(DEBUG_BIN) register hong hong@example.com) && \
@@ -74,17 +84,18 @@ share: build
 	.build/release/generate-manual $(RELEASE_BIN) --output-directory $(SHARE) --authors "the accounts developers"
 
 install: build share
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/libexec/accounts $(DESTDIR)$(PREFIX)/share/man/man1 \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions \
 		$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
 	install -m 0755 -s $(RELEASE_BIN) $(DESTDIR)$(PREFIX)/bin/accounts
+	install -m 0755 -s $(RELEASE_SERVE) $(DESTDIR)$(PREFIX)/libexec/accounts/accounts-serve
 	install -m 0644 $(SHARE)/accounts.1 $(DESTDIR)$(PREFIX)/share/man/man1/accounts.1
 	install -m 0644 $(SHARE)/accounts.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/accounts
 	install -m 0644 $(SHARE)/_accounts $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_accounts
 	install -m 0644 $(SHARE)/accounts.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/accounts.fish
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/accounts $(DESTDIR)$(PREFIX)/share/man/man1/accounts.1 \
+	rm -f $(DESTDIR)$(PREFIX)/bin/accounts $(DESTDIR)$(PREFIX)/libexec/accounts/accounts-serve $(DESTDIR)$(PREFIX)/share/man/man1/accounts.1 \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/accounts $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_accounts \
 		$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/accounts.fish
 

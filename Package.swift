@@ -7,6 +7,8 @@ let package = Package(
     name: "accounts",
     products: [
         .executable(name: "accounts", targets: ["accounts"]),
+        // What `accounts serve` execs: the only executable that links SwiftNIO and Hummingbird.
+        .executable(name: "accounts-serve", targets: ["accounts-serve"]),
         .library(name: "AccountsCore", targets: ["AccountsCore"]),
     ],
     dependencies: [
@@ -53,8 +55,8 @@ let package = Package(
                 .embedInCode("Mail/Templates/activation_email.html"),
             ]
         ),
-        // `accounts serve`: the activation pages, /healthz and /metrics over Hummingbird. Its own
-        // module, so that nothing of the server is initialised unless `serve` runs.
+        // `accounts serve`: the activation pages, /healthz and /metrics over Hummingbird, linked
+        // into accounts-serve only.
         .target(
             name: "AccountsWeb",
             dependencies: [
@@ -73,14 +75,32 @@ let package = Package(
                 .embedInCode("Templates/style.css"),
             ]
         ),
+        // What both executables share: the global options, settings into a store, secrets and
+        // mail (CommandContext), output, errors to exit codes, and serve's options.
+        .target(
+            name: "AccountsCLI",
+            dependencies: [
+                "AccountsCore",
+                "CLinux",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         .executableTarget(
             name: "accounts",
             dependencies: [
+                "AccountsCLI",
                 "AccountsCore",
-                "AccountsWeb",
-                "CLinux",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "CSV", package: "CSV.swift"),
+            ]
+        ),
+        .executableTarget(
+            name: "accounts-serve",
+            dependencies: [
+                "AccountsCLI",
+                "AccountsCore",
+                "AccountsWeb",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // Micro-benchmarks for `make bench` (bench/run.py); not installed.
@@ -103,7 +123,7 @@ let package = Package(
         // Drives the built `accounts` binary end to end; depends on it so `swift test` builds it.
         .testTarget(
             name: "AccountsCLITests",
-            dependencies: ["accounts", "AccountsCore", "AccountsTestSupport"]
+            dependencies: ["accounts", "accounts-serve", "AccountsCore", "AccountsTestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,17 +1,24 @@
 #!/usr/bin/env bash
-# Installs, from Debian, what `make build` and `make test` need and are missing: the C libraries
-# the tool links (OpenSSL 3, SQLite, libpq) and the real servers the test suite starts in
+# Installs, from Debian, what `make build` (build) or `make test` (test) need and are missing: the
+# C libraries the tool links (OpenSSL 3, SQLite, libpq), and for the tests the real servers the test suite starts in
 # directories of its own (Postfix with Dovecot for SASL, PostgreSQL, PgBouncer), the browser that
 # `serve`'s tests drive (headless Chromium, its driver, a Korean font), and wrk for the bench. The system's own
 # instances are never used: Postfix is installed unconfigured, PostgreSQL without a cluster, and
 # a Dovecot or PgBouncer that its package started is stopped.
 #
-#   scripts/install-deps.sh          (root, or a user with sudo)
+#   scripts/install-deps.sh build    the build's only: the C libraries' -dev packages, pkg-config
+#   scripts/install-deps.sh test     and everything the tests and the bench use
+#   (root, or a user with sudo)
 set -euo pipefail
 
-packages=(libssl-dev libsqlite3-dev sqlite3 pkg-config openssl python3 python3-venv postfix dovecot-core bsdutils
-          libpq-dev postgresql postgresql-client pgbouncer util-linux
-          chromium chromium-driver fonts-nanum wrk time)
+build=(libssl-dev libsqlite3-dev libpq-dev pkg-config)
+test=(sqlite3 openssl python3 python3-venv postfix dovecot-core bsdutils postgresql postgresql-client pgbouncer util-linux
+      chromium chromium-driver fonts-nanum wrk time)
+case "${1:-test}" in
+    build) packages=("${build[@]}") ;;
+    test) packages=("${build[@]}" "${test[@]}") ;;
+    *) echo "usage: $0 build|test" >&2; exit 64 ;;
+esac
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -1,3 +1,4 @@
+import AccountsCLI
 import AccountsCore
 import ArgumentParser
 import Foundation
@@ -45,30 +46,6 @@ struct Accounts: ParsableCommand {
 
     /// Runs the command and turns every failure into one line on stderr and a sysexits code.
     static func main() {
-        ProcessHardening.apply()
-        do {
-            var command = try parseAsRoot()
-            try command.run()
-            Output.standardOutput.flush()
-            Foundation.exit(0)
-        } catch let error as AccountsError {
-            // What a failed command left in the buffer is not data a script should read (a table
-            // header before a damaged row, say); what a streaming command already wrote stays.
-            Output.standardOutput.discard()
-            Output.error(error.message + Hints.text(error.hint))
-            Foundation.exit(ExitCodes.code(for: error.kind))
-        } catch {
-            Output.standardOutput.flush()
-            let code = exitCode(for: error)
-            if code == .success {
-                // --help and --version: the full text, on stdout.
-                print(fullMessage(for: error))
-                Foundation.exit(0)
-            }
-            if error is ExitCode { Foundation.exit(code.rawValue) }
-            let message = self.message(for: error).split(whereSeparator: \.isNewline).joined(separator: "; ")
-            Output.error("\(message) (see 'accounts help')")
-            Foundation.exit(code.rawValue)
-        }
+        CommandLineMain.run(Accounts.self)
     }
 }

@@ -1,3 +1,4 @@
+import AccountsCLI
 import AccountsCore
 
 /// How `show` and the administrator's commands (update, set-password, deactivate, reactivate,

@@ -1,3 +1,4 @@
+import AccountsCLI
 import AccountsCore
 
 /// How register and send-activation report the link they made.

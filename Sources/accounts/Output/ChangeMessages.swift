@@ -1,3 +1,4 @@
+import AccountsCLI
 import AccountsCore
 
 /// The one line on stderr after an administrator's change: what changed, and what it means for

@@ -1,3 +1,4 @@
+import AccountsCLI
 import AccountsCore
 
 /// Terminal column widths: East Asian wide characters (Hangul, CJK) take two columns.

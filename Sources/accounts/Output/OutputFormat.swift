@@ -1,3 +1,4 @@
+import AccountsCLI
 import ArgumentParser
 
 /// `--format` of commands that report one result.

@@ -1,3 +1,4 @@
+import AccountsCLI
 import AccountsCore
 
 /// How `stats` prints: a table for people, JSON, or Prometheus' text exposition format for

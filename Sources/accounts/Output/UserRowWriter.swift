@@ -1,3 +1,4 @@
+import AccountsCLI
 import AccountsCore
 
 /// Users as `list` prints them. Never the password column.

@@ -1,3 +1,4 @@
+import AccountsCLI
 import AccountsCore
 import ArgumentParser
 

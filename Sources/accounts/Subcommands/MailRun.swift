@@ -1,3 +1,4 @@
+import AccountsCLI
 import AccountsCore
 
 /// How the bulk commands send what they queued: a few connections at once, progress on stderr,

@@ -2,8 +2,8 @@ import CLinux
 import Foundation
 
 /// What the process sets up about itself before it reads a secret or creates a file.
-enum ProcessHardening {
-    static func apply() {
+package enum ProcessHardening {
+    package static func apply() {
         // Every file created from here on (database, -wal/-shm, mail files, temporary files) is
         // 0600 from the moment it exists, whatever umask the shell or cron left us: password
         // hashes and live activation links are in them. Nothing is chmod-ed after the fact.

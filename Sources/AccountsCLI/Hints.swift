@@ -2,8 +2,8 @@ import AccountsCore
 
 /// The one place where the core's hints become commands to run: the core says what is true, the
 /// command line says what to type next.
-enum Hints {
-    static func text(_ hint: AccountsError.Hint?) -> String {
+package enum Hints {
+    package static func text(_ hint: AccountsError.Hint?) -> String {
         guard let hint else { return "" }
         switch hint {
         case .sendNewLink(let userID):

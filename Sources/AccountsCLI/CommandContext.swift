@@ -3,12 +3,12 @@ import Foundation
 
 /// What a subcommand needs, built from settings: the store, secrets, tokens and mail.
 /// Each piece is built only when asked for, so `list` works without a secrets file.
-struct CommandContext: Sendable {
-    let settings: Settings
-    let quiet: Bool
-    let allowInsecureSecrets: Bool
+package struct CommandContext: Sendable {
+    package let settings: Settings
+    package let quiet: Bool
+    package let allowInsecureSecrets: Bool
 
-    init(_ options: GlobalOptions, mail: MailOptions? = nil) throws {
+    package init(_ options: GlobalOptions, mail: MailOptions? = nil) throws {
         var settings = try options.loadSettings()
         try mail?.apply(to: &settings)
         self.settings = settings
@@ -16,14 +16,14 @@ struct CommandContext: Sendable {
         self.allowInsecureSecrets = options.allowInsecureSecrets
     }
 
-    func info(_ message: String) {
+    package func info(_ message: String) {
         Output.info(message, quiet: quiet)
     }
 
     /// The SQLite file or PostgreSQL database of --database (DATABASE). A PostgreSQL password
     /// comes from libpq's own sources, or DATABASE_PASSWORD in the secrets file when it exists.
     /// `statementTimeout`: seconds, DATABASE_STATEMENT_TIMEOUT unless given (0: no bound).
-    func store(create: Bool = false, statementTimeout: Int64? = nil) throws -> AccountStore {
+    package func store(create: Bool = false, statementTimeout: Int64? = nil) throws -> AccountStore {
         let seconds = statementTimeout ?? settings.databaseStatementTimeout
         return try Stores.open(try DatabaseLocation(settings.database), create: create,
                                statementTimeout: seconds > 0 ? .seconds(seconds) : nil) {
@@ -31,7 +31,7 @@ struct CommandContext: Sendable {
         }
     }
 
-    func secrets() throws -> Secrets {
+    package func secrets() throws -> Secrets {
         let secrets = try Secrets.load(path: settings.secretsFile, allowInsecure: allowInsecureSecrets)
         secrets.warnings.forEach(Warnings.once)
         return secrets
@@ -39,24 +39,24 @@ struct CommandContext: Sendable {
 
     /// When links expire and which accounts are expired: PASSWORD_RESET_TIMEOUT (or `timeout`)
     /// in TIME_ZONE's token clock.
-    func window(timeout: Int64? = nil) -> ActivationWindow {
+    package func window(timeout: Int64? = nil) -> ActivationWindow {
         ActivationWindow(timeout: timeout ?? settings.passwordResetTimeout, timeZone: settings.timeZone)
     }
 
-    func tokens(_ secrets: Secrets) -> TokenGenerator {
+    package func tokens(_ secrets: Secrets) -> TokenGenerator {
         TokenGenerator(secretKey: secrets.secretKey, fallbacks: secrets.secretKeyFallbacks, window: window())
     }
 
-    func smtp(_ secrets: Secrets) throws -> SMTPConfiguration {
+    package func smtp(_ secrets: Secrets) throws -> SMTPConfiguration {
         try SMTPConfiguration(settings: settings, password: secrets.emailHostPassword)
     }
 
-    func links(_ tokens: TokenGenerator) -> ActivationLinks {
+    package func links(_ tokens: TokenGenerator) -> ActivationLinks {
         ActivationLinks(tokens: tokens, urlTemplate: settings.activationURL)
     }
 
     /// With `session`, an SMTP backend keeps its connection for the next message (bulk sending).
-    func mail(_ secrets: Secrets, session: Bool = false) throws -> ActivationMail {
+    package func mail(_ secrets: Secrets, session: Bool = false) throws -> ActivationMail {
         let backend: MailBackend
         switch settings.resolvedEmailBackend {
         case .file: backend = FileMailBackend(directory: settings.emailFilePath)

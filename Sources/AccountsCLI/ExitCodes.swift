@@ -1,8 +1,8 @@
 import AccountsCore
 
 /// The one place where kinds of failure become exit codes (BSD sysexits.h).
-enum ExitCodes {
-    static func code(for kind: AccountsError.Kind) -> Int32 {
+package enum ExitCodes {
+    package static func code(for kind: AccountsError.Kind) -> Int32 {
         switch kind {
         case .usage: 64          // EX_USAGE
         case .badData: 65        // EX_DATAERR

@@ -5,26 +5,26 @@ import Synchronization
 /// Data goes to stdout through a buffer (listing a million rows must not cost a million
 /// system calls); messages for people go to stderr, one line each. The buffer is behind a lock:
 /// progress and summaries can come from worker threads.
-final class Output: Sendable {
-    static let standardOutput = Output(descriptor: 1)
+package final class Output: Sendable {
+    package static let standardOutput = Output(descriptor: 1)
 
     private let descriptor: Int32
     private let buffer = Mutex<[UInt8]>([])
 
-    init(descriptor: Int32) {
+    package init(descriptor: Int32) {
         self.descriptor = descriptor
         buffer.withLock { $0.reserveCapacity(1 << 16) }
     }
 
-    func write(_ text: String) {
+    package func write(_ text: String) {
         append { $0.append(contentsOf: text.utf8) }
     }
 
-    func write(bytes: [UInt8]) {
+    package func write(bytes: [UInt8]) {
         append { $0.append(contentsOf: bytes) }
     }
 
-    func line(_ text: String) {
+    package func line(_ text: String) {
         append { buffer in
             buffer.append(contentsOf: text.utf8)
             buffer.append(UInt8(ascii: "\n"))
@@ -39,7 +39,7 @@ final class Output: Sendable {
         if full { flush() }
     }
 
-    func flush() {
+    package func flush() {
         buffer.withLock { buffer in
             var offset = 0
             while offset < buffer.count {
@@ -60,19 +60,19 @@ final class Output: Sendable {
     }
 
     /// Drops what is buffered and not yet written.
-    func discard() {
+    package func discard() {
         buffer.withLock { $0.removeAll(keepingCapacity: true) }
     }
 
     /// `accounts: <message>` on stderr. Messages quote stored data (user_ids, emails, server
     /// replies) that another program may have written: escaped here, whatever the caller did, so
     /// a message is always one line and never a terminal escape sequence.
-    static func error(_ message: String) {
+    package static func error(_ message: String) {
         StandardError.write("accounts: \(printable(message, limit: 2000))\n")
     }
 
     /// An informational line on stderr, unless --quiet; escaped as `error`.
-    static func info(_ message: String, quiet: Bool) {
+    package static func info(_ message: String, quiet: Bool) {
         if !quiet { StandardError.write("\(printable(message, limit: 2000))\n") }
     }
 }

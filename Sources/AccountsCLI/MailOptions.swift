@@ -2,17 +2,19 @@ import AccountsCore
 import ArgumentParser
 
 /// Options of the commands that mail activation links.
-struct MailOptions: ParsableArguments {
+package struct MailOptions: ParsableArguments {
+    package init() {}
+
     @Option(name: .long, help: ArgumentHelp("Where mail goes: file (into EMAIL_FILE_PATH, default ./outbox), console (stderr) or smtp.", valueName: "backend"))
-    var emailBackend: String?
+    package var emailBackend: String?
 
     @Option(name: .long, help: ArgumentHelp("Directory of the mail templates (default: the copy built in).", valueName: "dir"))
-    var templates: String?
+    package var templates: String?
 
     @Option(name: .long, help: ArgumentHelp("Activation URL with {uid} and {token}, e.g. https://example.com/users/activate/{uid}/{token}/", valueName: "url"))
-    var activationURL: String?
+    package var activationURL: String?
 
-    func apply(to settings: inout Settings) throws {
+    package func apply(to settings: inout Settings) throws {
         if let emailBackend {
             guard let kind = MailBackendKind(setting: emailBackend) else {
                 throw AccountsError(.usage, "--email-backend must be file, console or smtp, not '\(printable(emailBackend))'")

@@ -3,24 +3,26 @@ import ArgumentParser
 import Foundation
 
 /// Options every subcommand takes: where the database, settings and secrets are.
-struct GlobalOptions: ParsableArguments {
+package struct GlobalOptions: ParsableArguments {
+    package init() {}
+
     @Option(name: .long, help: ArgumentHelp("SQLite database file, or a PostgreSQL URI without a password: postgresql://user@host/dbname, or postgresql: for the PG* environment (default: ./accounts.sqlite3, or ACCOUNTS_DATABASE).", valueName: "path|uri"))
-    var database: String?
+    package var database: String?
 
     @Option(name: .long, help: ArgumentHelp("Settings file, JSON (default: ./settings.json if present, or ACCOUNTS_SETTINGS).", valueName: "path"))
-    var settings: String?
+    package var settings: String?
 
     @Option(name: .long, help: ArgumentHelp("Secrets file holding SECRET_KEY (default: ./secrets.json, or ACCOUNTS_SECRETS).", valueName: "path"))
-    var secrets: String?
+    package var secrets: String?
 
     @Flag(help: "Use a secrets file that other users can read (refused otherwise: its key forges links).")
-    var allowInsecureSecrets = false
+    package var allowInsecureSecrets = false
 
     @Flag(name: [.short, .long], help: "Print nothing on stderr but errors and warnings.")
-    var quiet = false
+    package var quiet = false
 
     /// Settings from file and environment, with these flags on top.
-    func loadSettings() throws -> Settings {
+    package func loadSettings() throws -> Settings {
         // A password on the command line is visible to every user of the machine (ps, /proc).
         if let database, case .postgres(let target) = try DatabaseLocation(database), target.containsPassword {
             throw AccountsError(.usage, "--database: a password in the URI would be visible to every user of this machine (ps, /proc); so would an sslpassword or one inside dbname", hint: .passwordNotInURI)

@@ -1,0 +1,35 @@
+import AccountsCore
+import ArgumentParser
+import Foundation
+
+/// How both executables run a command: hardened first, then every failure turned into one line
+/// on stderr and a sysexits code, in one place.
+package enum CommandLineMain {
+    package static func run<Root: ParsableCommand>(_ root: Root.Type, arguments: [String]? = nil) -> Never {
+        ProcessHardening.apply()
+        do {
+            var command = try root.parseAsRoot(arguments)
+            try command.run()
+            Output.standardOutput.flush()
+            Foundation.exit(0)
+        } catch let error as AccountsError {
+            // What a failed command left in the buffer is not data a script should read (a table
+            // header before a damaged row, say); what a streaming command already wrote stays.
+            Output.standardOutput.discard()
+            Output.error(error.message + Hints.text(error.hint))
+            Foundation.exit(ExitCodes.code(for: error.kind))
+        } catch {
+            Output.standardOutput.flush()
+            let code = root.exitCode(for: error)
+            if code == .success {
+                // --help and --version: the full text, on stdout.
+                print(root.fullMessage(for: error))
+                Foundation.exit(0)
+            }
+            if error is ExitCode { Foundation.exit(code.rawValue) }
+            let message = root.message(for: error).split(whereSeparator: \.isNewline).joined(separator: "; ")
+            Output.error("\(message) (see 'accounts help')")
+            Foundation.exit(code.rawValue)
+        }
+    }
+}
