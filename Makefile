@@ -63,9 +63,11 @@ fuzz: deps
 
 # The main job on the built-in defaults, in ./demo: a fresh database and secrets file,
 # register a user (mail into demo/outbox), activate from the printed link, list. Builds the
-# accounts executable alone, in debug (the quickest build; `make install` builds release).
+# accounts executable alone, in debug without debug information and without the Serve trait
+# (so the server's packages are neither fetched nor built): the quickest build there is.
+# `make install` builds both executables again, in release.
 demo: build-deps
-	$(SWIFT) build --product accounts
+	$(SWIFT) build --disable-default-traits --product accounts -debug-info-format none
 	rm -rf $(DEMO) && mkdir -p $(DEMO)
 	cd $(DEMO) && ../$(DEBUG_BIN) init
 	cd $(DEMO) && url=$$(../$(DEBUG_BIN) register hong hong@example.com) && \

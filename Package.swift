@@ -11,6 +11,13 @@ let package = Package(
         .executable(name: "accounts-serve", targets: ["accounts-serve"]),
         .library(name: "AccountsCore", targets: ["AccountsCore"]),
     ],
+    // `Serve`: accounts-serve and its server (SwiftNIO, Hummingbird). On by default; `make demo`
+    // builds without it (--disable-default-traits), so that the packages only the server uses
+    // are neither fetched nor built.
+    traits: [
+        .trait(name: "Serve"),
+        .default(enabledTraits: ["Serve"]),
+    ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -61,12 +68,12 @@ let package = Package(
             name: "AccountsWeb",
             dependencies: [
                 "AccountsCore",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdCore", package: "hummingbird"),
-                .product(name: "HummingbirdTLS", package: "hummingbird"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird", condition: .when(traits: ["Serve"])),
+                .product(name: "HummingbirdCore", package: "hummingbird", condition: .when(traits: ["Serve"])),
+                .product(name: "HummingbirdTLS", package: "hummingbird", condition: .when(traits: ["Serve"])),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle", condition: .when(traits: ["Serve"])),
+                .product(name: "Logging", package: "swift-log", condition: .when(traits: ["Serve"])),
+                .product(name: "HTTPTypes", package: "swift-http-types", condition: .when(traits: ["Serve"])),
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
             // The default pages, compiled into the binary like the mail templates.
