@@ -37,12 +37,12 @@ let package = Package(
             pkgConfig: "openssl",
             providers: [.apt(["libssl-dev"])]
         ),
-        // libpq from Debian (apt: libpq-dev): the PostgreSQL client psql and pg_dump use, with
-        // every PG* setting, .pgpass and service files, on the same system OpenSSL.
-        .systemLibrary(
+        // libpq from Debian (apt: libpq-dev; at run time libpq5): the client psql and pg_dump
+        // use, with every PG* setting, .pgpass and service files, on the same system OpenSSL.
+        // Loaded when a PostgreSQL database is first used, not at every start (clibpq.c).
+        .target(
             name: "CLibPQ",
-            pkgConfig: "libpq",
-            providers: [.apt(["libpq-dev"])]
+            linkerSettings: [.linkedLibrary("dl")]
         ),
         // Linux calls Swift's Glibc module does not export (prctl).
         .target(name: "CLinux"),

@@ -43,6 +43,7 @@ public struct PostgresTarget: Sendable, CustomStringConvertible {
     init(uri: String?) throws {
         self.uri = uri
         var options: [String: String] = [:]
+        try PGLibrary.require()
         if let uri {
             var message: UnsafeMutablePointer<CChar>?
             guard let parsed = PQconninfoParse(uri, &message) else {

@@ -25,13 +25,25 @@ public final class SQLiteStore: AccountStore, Sendable {
         }
         Self.warnIfExposed(path)
         var configuration = Configuration()
-        configuration.journalMode = .wal
+        // WAL, so that readers never wait for the writer. It is a property of the file, set once
+        // (below): GRDB's `.wal` would also make a write transaction at every open whose -wal
+        // file is empty (CREATE and DROP a table, for its DatabasePool), which a read command
+        // has no business doing and which was a sixth of an empty `list`'s work.
+        configuration.prepareDatabase { db in
+            // Safe with WAL: a power cut may lose the last transactions, never corrupt the file.
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
         // Other accounts processes (an operator, the nightly purge) may hold the write lock
         // for a moment; wait for it rather than fail.
         configuration.busyMode = .timeout(15)
         configuration.label = "accounts"
         do {
             queue = try DatabaseQueue(path: path, configuration: configuration)
+            try queue.inDatabase { db in
+                if try String.fetchOne(db, sql: "PRAGMA journal_mode") != "wal" {
+                    try db.execute(sql: "PRAGMA journal_mode = WAL")
+                }
+            }
             try Schema.migrate(queue)
         } catch {
             throw Self.translate(error, path: path)

@@ -8,9 +8,13 @@ import GRDB
 /// applied identifiers are kept in `grdb_migrations`, where GRDB kept them for older databases.
 enum Schema {
     static func migrate(_ queue: DatabaseQueue) throws {
-        // Most runs find nothing to do: a read, without taking the write lock.
-        let pending = try queue.read { db in try pendingMigrations(db) }
-        guard !pending.isEmpty else { return }
+        // Most runs find nothing to do: two statements, without a transaction or the write lock.
+        let applied = try queue.inDatabase { db -> Set<String> in
+            guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'grdb_migrations')") == true
+            else { return [] }
+            return try Set(String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations"))
+        }
+        guard migrations.contains(where: { !applied.contains($0.0) }) else { return }
         try queue.writeWithoutTransaction { db in
             try db.inTransaction(.immediate) {
                 try db.execute(sql: "CREATE TABLE IF NOT EXISTS grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)")
