@@ -8,16 +8,19 @@
 #
 #   scripts/install-deps.sh build    the build's only: the C libraries' -dev packages, pkg-config
 #   scripts/install-deps.sh test     and everything the tests and the bench use
+#   scripts/install-deps.sh deb      and what `make deb` builds and checks the package with
 #   (root, or a user with sudo)
 set -euo pipefail
 
 build=(libssl-dev libsqlite3-dev libpq-dev pkg-config)
+deb=(debhelper dpkg-dev lintian systemd adduser libpq5)
 test=(sqlite3 openssl python3 python3-venv postfix dovecot-core bsdutils postgresql postgresql-client pgbouncer util-linux
       chromium chromium-driver fonts-nanum wrk time)
 case "${1:-test}" in
     build) packages=("${build[@]}") ;;
     test) packages=("${build[@]}" "${test[@]}") ;;
-    *) echo "usage: $0 build|test" >&2; exit 64 ;;
+    deb) packages=("${build[@]}" "${deb[@]}") ;;
+    *) echo "usage: $0 build|test|deb" >&2; exit 64 ;;
 esac
 missing=()
 for package in "${packages[@]}"; do

@@ -18,7 +18,7 @@ struct Accounts: ParsableCommand {
             66 no database, 67 no such user, 69 service unavailable, 73 cannot create, 74 I/O error,
             75 try again later, 78 configuration.
             """,
-        version: "0.1.0",
+        version: "0.2.0",
         subcommands: [
             InitCommand.self,
             RegisterCommand.self,

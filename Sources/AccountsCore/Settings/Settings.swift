@@ -50,16 +50,19 @@ public struct Settings: Sendable {
     public init() {}
 
     public static let defaultSettingsFile = "settings.json"
+    /// Where an installed `accounts` (the Debian package) keeps its settings: read when there is
+    /// no ./settings.json, as git reads /etc/gitconfig.
+    public static let systemSettingsFile = "/etc/accounts/settings.json"
     public static let environmentPrefix = "ACCOUNTS_"
 
-    /// Defaults, then `file` (or ACCOUNTS_SETTINGS, or ./settings.json when it exists), then
-    /// the environment.
+    /// Defaults, then `file` (or ACCOUNTS_SETTINGS, or ./settings.json when it exists, else
+    /// /etc/accounts/settings.json when that does), then the environment.
     public static func load(file: String?, environment: [String: String]) throws -> Settings {
         var settings = Settings()
-        let explicit = file ?? environment["ACCOUNTS_SETTINGS"]
-        let path = explicit ?? defaultSettingsFile
-        if explicit != nil || TrustedFile.exists(path) {
-            try settings.apply(file: path)
+        if let explicit = file ?? environment["ACCOUNTS_SETTINGS"] {
+            try settings.apply(file: explicit)
+        } else if let found = [defaultSettingsFile, systemSettingsFile].first(where: TrustedFile.exists) {
+            try settings.apply(file: found)
         }
         for key in keys.keys.sorted() {
             if let text = environment[environmentPrefix + key] {
