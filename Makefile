@@ -44,8 +44,16 @@ $(VENV)/.installed: Makefile
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check $(VENV_PACKAGES)
 	touch $@
 
-test: deps $(VENV)/.installed
-	ACCOUNTS_TEST_PYTHON=$(CURDIR)/$(VENV)/bin/python $(SWIFT) test --disable-swift-testing
+# Django 6.1 for the cross-check (DjangoCrossCheckTests): its wheel unpacked, as 6.x needs
+# Python 3.12 and .venv's is Debian 12's 3.11 (djangoenv.use_django_from makes it import).
+DJANGO61 = $(VENV)/django-6.1
+$(DJANGO61)/django/__init__.py: | $(VENV)/.installed
+	$(VENV)/bin/pip download --quiet --disable-pip-version-check --no-deps --only-binary=:all: --python-version 3.12 \
+		'django>=6.1,<6.2' -d $(VENV)/wheels
+	$(VENV)/bin/python -m zipfile -e $$(ls $(VENV)/wheels/django-6.1*.whl | tail -1) $(DJANGO61)
+
+test: deps $(VENV)/.installed $(DJANGO61)/django/__init__.py
+	ACCOUNTS_TEST_PYTHON=$(CURDIR)/$(VENV)/bin/python ACCOUNTS_TEST_DJANGO61=$(CURDIR)/$(DJANGO61) $(SWIFT) test --disable-swift-testing
 
 # Side by side with Django, sqlite3 and openssl on this machine: a table and bench/results.json.
 # BENCH_BEFORE=path/to/an/older/release/accounts adds the cold-start comparison with it.

@@ -43,6 +43,12 @@ package struct CommandContext: Sendable {
         ActivationWindow(timeout: timeout ?? settings.passwordResetTimeout, timeZone: settings.timeZone)
     }
 
+    /// Django's pbkdf2_sha256 at the work factor of the site's Django (PBKDF2_ITERATIONS, or
+    /// DJANGO_VERSION's).
+    package func hasher() -> PasswordHasher {
+        PasswordHasher(iterations: settings.passwordIterations)
+    }
+
     package func tokens(_ secrets: Secrets) -> TokenGenerator {
         TokenGenerator(secretKey: secrets.secretKey, fallbacks: secrets.secretKeyFallbacks, window: window())
     }

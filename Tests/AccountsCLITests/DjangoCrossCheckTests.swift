@@ -21,10 +21,26 @@ final class DjangoCrossCheckTests: CLITestCase {
         ["DJ_SECRET_KEY": secretKey, "DJ_FALLBACKS": "[\"\(fallback)\"]", "DJ_TIME_ZONE": "Asia/Seoul", "DJ_TIMEOUT": "259200"]
     }
 
+    /// The Django run: .venv's 5.2, or with `djangoPath` another (Django 6.1's wheel).
+    var djangoPath: String?
+
     func django(_ arguments: [String], stdin: String? = nil) throws -> Run {
-        let result = try run(python, [Self.script] + arguments, stdin: stdin, env: djangoEnvironment)
+        var env = djangoEnvironment
+        if let djangoPath { env["DJ_DJANGO_PATH"] = djangoPath }
+        let result = try run(python, [Self.script] + arguments, stdin: stdin, env: env)
         XCTAssertEqual(result.status, 0, "Django side failed: \(result.stderr)")
         return result
+    }
+
+    /// Django 6.1's wheel, unpacked into .venv by `make test` (it needs Python 3.12; its hashers,
+    /// tokens and http modules import on 3.11 with one shim, djangoenv.use_django_from).
+    func django61() throws -> String {
+        let path = ProcessInfo.processInfo.environment["ACCOUNTS_TEST_DJANGO61"] ?? Self.root.appendingPathComponent(".venv/django-6.1").path
+        guard FileManager.default.fileExists(atPath: path + "/django/__init__.py") else {
+            if ProcessInfo.processInfo.environment["CI"] != nil { XCTFail("CI must cross-check Django 6.1: no wheel at \(path)") }
+            throw XCTSkip("SKIPPED LOUDLY: no Django 6.1 at \(path); `make test` unpacks it there")
+        }
+        return path
     }
 
     struct Subject: TokenSubject {
@@ -40,6 +56,40 @@ final class DjangoCrossCheckTests: CLITestCase {
     }
 
     func testRandomizedTokensUIDsAndHashesInBothDirections() throws {
+        try randomizedRoundTrip()
+    }
+
+    /// The same against Django 6.1 (whose PBKDF2 default is 1,500,000), and what DJANGO_VERSION
+    /// does: the passwords accounts hashes for a 6.1 site are at 6.1's own work factor, so that
+    /// 6.1 has nothing to rehash; without it they are at 5.2's, and 6.1 rehashes at the next login.
+    func testDjango61AcceptsWhatAccountsMakesAndTheOtherWay() throws {
+        djangoPath = try django61()
+        try randomizedRoundTrip()
+        try JSONSerialization.data(withJSONObject: ["SECRET_KEY": secretKey, "SECRET_KEY_FALLBACKS": [fallback]])
+            .write(to: URL(fileURLWithPath: directory + "/secrets.json"))
+        chmod(directory + "/secrets.json", 0o600)
+        environment["ACCOUNTS_TIME_ZONE"] = "Asia/Seoul"
+        let db = directory + "/accounts.sqlite3"
+        XCTAssertEqual(try accounts("register", "six", "six@example.com", "--password-stdin", stdin: "correct horse\n",
+                                    env: ["ACCOUNTS_DJANGO_VERSION": "6.1"]).status, 0)
+        XCTAssertEqual(try accounts("register", "five", "five@example.com", "--password-stdin", stdin: "correct horse\n").status, 0)
+        XCTAssertEqual(try sql("SELECT user_id, substr(password, 1, 22) FROM users ORDER BY id"),
+                       ["six|pbkdf2_sha256$1500000$", "five|pbkdf2_sha256$1000000$"])
+        XCTAssertEqual(try django(["db", db, "must-update", "six"]).stdout, "false\n", "6.1's own work factor")
+        XCTAssertEqual(try django(["db", db, "must-update", "five"]).stdout, "true\n", "5.2's")
+        for user in ["six", "five"] {
+            XCTAssertEqual(try django(["db", db, "check-password", user], stdin: "correct horse").stdout, "true\n", user)
+        }
+        // A successful check is a login to Django: it rehashed five's password at its own count.
+        XCTAssertEqual(try sql("SELECT user_id, substr(password, 1, 22) FROM users ORDER BY id"),
+                       ["six|pbkdf2_sha256$1500000$", "five|pbkdf2_sha256$1500000$"])
+        let link = try accounts("send-activation", "six", "--force").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        XCTAssertEqual(try django(["db", db, "check-token", "six", String(link.split(separator: "/").last!)]).stdout, "true\n",
+                       "6.1's PasswordResetTokenGenerator accepts the link")
+        assertFails(try accounts("list", env: ["ACCOUNTS_DJANGO_VERSION": "3.2"]), 78, "DJANGO_VERSION: Django '3.2' is not one accounts knows")
+    }
+
+    func randomizedRoundTrip() throws {
         let generator = TokenGenerator(secretKey: secretKey, fallbacks: [fallback], timeZone: TimeZone(identifier: "Asia/Seoul")!)
         var tokens: [[String: Any]] = []
         var uids: [[String: Any]] = []

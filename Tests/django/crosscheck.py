@@ -12,7 +12,7 @@
                                        `migrate` (with DJ_MANAGED=1) lets Django make the table.
 
 Settings come from the environment: DJ_SECRET_KEY, DJ_FALLBACKS (JSON list), DJ_TIME_ZONE,
-DJ_TIMEOUT.
+DJ_TIMEOUT; DJ_DJANGO_PATH runs another Django (an unpacked 6.1 wheel) instead of .venv's.
 """
 import json
 import os
@@ -114,6 +114,12 @@ def db(action, args):
     elif action == "check-password":
         user = User.objects.get(user_id=args[0])
         print(json.dumps(user.check_password(sys.stdin.read())))
+    elif action == "must-update":
+        # Would this Django rehash the stored password at the next login (another work factor)?
+        from django.contrib.auth.hashers import identify_hasher
+
+        user = User.objects.get(user_id=args[0])
+        print(json.dumps(identify_hasher(user.password).must_update(user.password)))
     elif action == "make-link":
         user = User.objects.get(user_id=args[0])
         print(urlsafe_base64_encode(force_bytes(user.pk)), default_token_generator.make_token(user))

@@ -17,6 +17,21 @@ def database_settings(database):
             "PORT": uri.port, "USER": uri.username, "PASSWORD": os.environ.get("PGPASSWORD", "")}
 
 
+def use_django_from(path):
+    """Django from an unpacked wheel at `path` instead of .venv's 5.2: the 6.x series needs
+    Python 3.12, and on this machine's 3.11 it imports only with inspect's 3.12 helper in place
+    (the identity: nothing the cross-check runs is a coroutine)."""
+    import inspect
+
+    if not hasattr(inspect, "markcoroutinefunction"):
+        inspect.markcoroutinefunction = lambda function: function
+    sys.path.insert(0, path)
+
+
+if os.environ.get("DJ_DJANGO_PATH"):
+    use_django_from(os.environ["DJ_DJANGO_PATH"])
+
+
 def setup(secret_key, fallbacks=(), time_zone="UTC", timeout=259200, database=":memory:", **extra):
     # A settings module would export TZ itself; settings.configure() does not, and the token
     # timestamp depends on the process's local time, so do what Django's Settings class does.

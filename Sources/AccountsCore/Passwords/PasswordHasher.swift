@@ -7,6 +7,19 @@ public struct PasswordHasher: Sendable {
     /// Django 5.2's default work factor.
     public static let defaultIterations = 1_000_000
 
+    /// `PBKDF2PasswordHasher.iterations` of each Django release (django/contrib/auth/hashers.py).
+    /// Django rehashes at the next login any hash whose count differs from its own, and a lower
+    /// count is weaker than the site's own policy until then.
+    public static let djangoIterations: [(version: String, iterations: Int)] = [
+        ("4.2", 600_000), ("5.0", 720_000), ("5.1", 870_000), ("5.2", 1_000_000), ("6.0", 1_200_000), ("6.1", 1_500_000),
+    ]
+
+    /// The work factor of Django `version` ("6.1", also "6.1.3"), nil for one not in the table.
+    public static func iterations(forDjango version: String) -> Int? {
+        let series = version.split(separator: ".").prefix(2).joined(separator: ".")
+        return djangoIterations.first { $0.version == series }?.iterations
+    }
+
     public let iterations: Int
 
     public init(iterations: Int = PasswordHasher.defaultIterations) {

@@ -30,6 +30,17 @@ public struct Settings: Sendable {
     public var defaultDepartment: String? = "컴퓨터공학부"
     /// nil: the templates built into the binary.
     public var templatesDir: String?
+    /// The Django release of the site that shares the table (`DJANGO_VERSION`, "6.1"): the
+    /// PBKDF2 work factor follows its own unless PBKDF2_ITERATIONS says otherwise.
+    public var djangoVersion: String?
+    /// PBKDF2 iterations of the passwords accounts hashes; nil: DJANGO_VERSION's, else Django 5.2's.
+    public var pbkdf2Iterations: Int?
+
+    /// The work factor in effect.
+    public var passwordIterations: Int {
+        pbkdf2Iterations ?? djangoVersion.flatMap(PasswordHasher.iterations(forDjango:)) ?? PasswordHasher.defaultIterations
+    }
+
     /// Seconds that must pass between two activation mails to one address.
     public var activationCooldown: Int64 = 60
     /// `serve`: how many new links a visitor may ask for, per account, with an expired one (each
@@ -151,6 +162,15 @@ public struct Settings: Sendable {
         "DEFAULT_LEVEL": { $0.defaultLevel = try optionalString($1, $2) },
         "DEFAULT_DEPARTMENT": { $0.defaultDepartment = try optionalString($1, $2) },
         "TEMPLATES_DIR": { $0.templatesDir = try optionalString($1, $2) },
+        "DJANGO_VERSION": { settings, value, source in
+            let version = try string(value, source)
+            guard PasswordHasher.iterations(forDjango: version) != nil else {
+                let known = PasswordHasher.djangoIterations.map(\.version).joined(separator: ", ")
+                throw AccountsError(.configuration, "\(source): Django '\(printable(version))' is not one accounts knows (\(known)); give its PBKDF2 work factor in PBKDF2_ITERATIONS")
+            }
+            settings.djangoVersion = version
+        },
+        "PBKDF2_ITERATIONS": { $0.pbkdf2Iterations = try integer($1, $2, range: 1...Int(Int32.max)) },
         "ACTIVATION_COOLDOWN": { $0.activationCooldown = Int64(try integer($1, $2)) },
         "ACTIVATION_RESEND_LIMIT": { $0.activationResendLimit = try integer($1, $2, range: 0...100) },
         "LANGUAGE_CODE": { settings, value, source in

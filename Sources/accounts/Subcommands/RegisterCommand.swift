@@ -89,7 +89,7 @@ struct RegisterCommand: ParsableCommand {
         let secrets = try context.secrets()
         let tokens = context.tokens(secrets)
         let mail = noSend ? nil : try context.mail(secrets)
-        let workflow = RegisterWorkflow(store: try context.store(create: true), links: context.links(tokens), mail: mail)
+        let workflow = RegisterWorkflow(store: try context.store(create: true), links: context.links(tokens), mail: mail, hasher: context.hasher())
         let outcome = try workflow.register(.init(
             userID: userID, email: email, password: password,
             level: level ?? context.settings.defaultLevel, department: department ?? context.settings.defaultDepartment,

@@ -42,7 +42,7 @@ struct SetPasswordCommand: ParsableCommand {
         let context = try CommandContext(global)
         let password: String? = passwordStdin ? try PasswordInput.fromStandardInput()
             : promptPassword ? try PasswordInput.prompt() : nil
-        let change = try AccountAdministration(store: try context.store()).setPassword(try account.required(), to: password)
+        let change = try AccountAdministration(store: try context.store()).setPassword(try account.required(), to: password, hasher: context.hasher())
         AccountOutput.change(change, format: format)
         ChangeMessages.report(change, context: context, action: password == nil ? "given an unusable password" : "given a new password")
     }
