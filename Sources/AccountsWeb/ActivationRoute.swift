@@ -12,22 +12,12 @@ struct ActivationRoute: Sendable {
     let suffix: String
 
     /// Throws `.configuration` when the URL's path does not carry {uid} then {token}, with
-    /// something between them.
+    /// something between them (`LinkTemplate`).
     init(activationURL: String) throws {
-        var path = Substring(activationURL)
-        if let scheme = path.range(of: "://") {
-            let afterScheme = path[scheme.upperBound...]
-            path = afterScheme.firstIndex(of: "/").map { afterScheme[$0...] } ?? "/"
-        }
-        if let cut = path.utf8.firstIndex(where: { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }) { path = path[..<cut] }
-        guard let uid = path.range(of: "{uid}"), let token = path.range(of: "{token}"), uid.upperBound <= token.lowerBound,
-              path.hasPrefix("/"), !path[uid.upperBound..<token.lowerBound].isEmpty
-        else {
-            throw AccountsError(.configuration, "serve answers links whose path holds {uid}, then {token}, with something between them (such as /users/activate/{uid}/{token}/); ACTIVATION_URL '\(printable(activationURL))' does not")
-        }
-        prefix = String(path[..<uid.lowerBound])
-        separator = String(path[uid.upperBound..<token.lowerBound])
-        suffix = String(path[token.upperBound...])
+        let template = try LinkTemplate(activationURL)
+        prefix = template.prefix
+        separator = template.separator
+        suffix = template.suffix
     }
 
     /// The uid and token in a request's path (without its query), percent-decoded; nil when the

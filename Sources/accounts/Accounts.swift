@@ -39,6 +39,7 @@ struct Accounts: ParsableCommand {
             LogCommand.self,
             ExportCommand.self,
             ImportCommand.self,
+            CheckCommand.self,
             CheckSMTPCommand.self,
             ServeCommand.self,
         ]

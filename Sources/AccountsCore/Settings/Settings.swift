@@ -55,6 +55,10 @@ public struct Settings: Sendable {
     /// `serve`: the IPv6 network a rate-limit bucket covers (one host usually holds a /64).
     public var rateLimitIPv6Prefix = 64
 
+    /// The keys the settings file or the environment set (what was left at its default is not
+    /// in here): `check` tells a chosen value from a default.
+    public internal(set) var sourceKeys: Set<String> = []
+
     /// The languages `serve` has pages in.
     public static let pageLanguages = ["ko", "en"]
 
@@ -218,6 +222,7 @@ public struct Settings: Sendable {
             throw AccountsError(.configuration, "\(source): unknown setting \(key)")
         }
         try setter(&self, value, source)
+        sourceKeys.insert(key)
     }
 
     /// The settings file gets the checks of the secrets file (`TrustedFile`): it names the server

@@ -37,10 +37,13 @@ enum PostgresSchema {
         }
     }
 
-    private static func appliedMigrations(_ connection: PGConnection) throws -> Set<String> {
+    static func appliedMigrations(_ connection: PGConnection) throws -> Set<String> {
         let result = try connection.query("SELECT identifier FROM accounts_migrations", table: "accounts_migrations")
         return Set(try (0..<result.count).compactMap { try result.row($0).text(0) })
     }
+
+    /// Every migration's identifier, in order.
+    static var identifiers: [String] { migrations.map(\.identifier) }
 
     private struct Migration: Sendable {
         let identifier: String

@@ -20,21 +20,8 @@ public final class PostgresStore: AccountStore, Sendable {
     public init(target: PostgresTarget, create: Bool, password: String? = nil, actor: String = OSUser.current(),
                 statementTimeout: Duration? = .seconds(30)) throws {
         self.actor = actor
-        var parameters: [(String, String)] = [("fallback_application_name", "accounts")]
-        // So that cron never hangs on a server that does not answer (libpq waits forever by default).
-        if ProcessInfo.processInfo.environment["PGCONNECT_TIMEOUT"] == nil { parameters.append(("connect_timeout", "10")) }
-        if let password { parameters.append(("password", password)) }
-        // Last, so that what the URI says wins over the defaults above.
-        if let uri = target.uri { parameters.append(("dbname", uri)) }
-        let (settings, forcedTLS) = PGTransportSecurity.secured(parameters, saysSSLMode: target.saysSSLMode, describedAs: target.description)
+        let (first, settings) = try Self.connect(target, password: password)
         let fallback = target.description
-        let first: PGConnection
-        do {
-            first = try PGConnection(parameters: settings, describedAs: fallback)
-        } catch var error as AccountsError where forcedTLS && error.kind == .configuration && error.hint == nil {
-            error.hint = .verifiedTLSRequired
-            throw error
-        }
         first.statementTimeout = statementTimeout
         description = first.description
         pool = PGPool(first: first) {
@@ -43,6 +30,36 @@ public final class PostgresStore: AccountStore, Sendable {
             return connection
         }
         try connected { connection in try PostgresSchema.migrate(connection, create: create) }
+    }
+
+    /// One connection to `target` (libpq's defaults and environment fill in what it leaves out,
+    /// and verified TLS to another machine, `PGTransportSecurity`), and the parameters it used.
+    static func connect(_ target: PostgresTarget, password: String?) throws -> (PGConnection, [(String, String)]) {
+        var parameters: [(String, String)] = [("fallback_application_name", "accounts")]
+        // So that cron never hangs on a server that does not answer (libpq waits forever by default).
+        if ProcessInfo.processInfo.environment["PGCONNECT_TIMEOUT"] == nil { parameters.append(("connect_timeout", "10")) }
+        if let password { parameters.append(("password", password)) }
+        // Last, so that what the URI says wins over the defaults above.
+        if let uri = target.uri { parameters.append(("dbname", uri)) }
+        let (settings, forcedTLS) = PGTransportSecurity.secured(parameters, saysSSLMode: target.saysSSLMode, describedAs: target.description)
+        do {
+            return (try PGConnection(parameters: settings, describedAs: target.description), settings)
+        } catch var error as AccountsError where forcedTLS && error.kind == .configuration && error.hint == nil {
+            error.hint = .verifiedTLSRequired
+            throw error
+        }
+    }
+
+    /// `accounts check`: the schema as it is, without migrating anything.
+    static func schemaStatus(_ target: PostgresTarget, password: String?) throws -> SchemaStatus {
+        let (connection, _) = try connect(target, password: password)
+        connection.statementTimeout = .seconds(10)
+        let found = try connection.query("""
+            SELECT to_regclass('accounts_migrations') IS NOT NULL, to_regclass('users') IS NOT NULL
+            """).row(0)
+        let applied = try found.bool(0) == true ? try PostgresSchema.appliedMigrations(connection) : []
+        return SchemaStatus(hasUsersTable: try found.bool(1) ?? false,
+                            pendingMigrations: PostgresSchema.identifiers.filter { !applied.contains($0) }, madeByDjango: nil)
     }
 
     /// Runs `body` on a connection of the pool, outside a transaction (each statement is one).

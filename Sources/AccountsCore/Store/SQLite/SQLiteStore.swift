@@ -116,4 +116,25 @@ public final class SQLiteStore: AccountStore, Sendable {
             return AccountsError(.unavailable, "database \(path): \(detail)")
         }
     }
+
+    /// `accounts check`: the schema as it is, opened read-only, without migrating anything.
+    static func schemaStatus(path: String) throws -> SchemaStatus {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw AccountsError(.noInput, "no database at \(path)", hint: .createDatabase)
+        }
+        var configuration = Configuration()
+        configuration.readonly = true
+        do {
+            let queue = try DatabaseQueue(path: path, configuration: configuration)
+            return try queue.inDatabase { db in
+                let tables = Set(try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'"))
+                let applied = tables.contains("grdb_migrations") ? Set(try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")) : []
+                let users = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'users'")
+                return SchemaStatus(hasUsersTable: users != nil, pendingMigrations: Schema.identifiers.filter { !applied.contains($0) },
+                                    madeByDjango: users.map { $0.lowercased().contains("varchar(") })
+            }
+        } catch {
+            throw translate(error, path: path)
+        }
+    }
 }

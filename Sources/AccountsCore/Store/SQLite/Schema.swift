@@ -27,6 +27,9 @@ enum Schema {
         }
     }
 
+    /// Every migration's identifier, in order.
+    static var identifiers: [String] { migrations.map(\.0) }
+
     private static func pendingMigrations(_ db: Database) throws -> [(String, (Database) throws -> Void)] {
         let applied = try db.tableExists("grdb_migrations")
             ? Set(try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")) : []
