@@ -52,8 +52,10 @@ $(DJANGO61)/django/__init__.py: | $(VENV)/.installed
 		'django>=6.1,<6.2' -d $(VENV)/wheels
 	$(VENV)/bin/python -m zipfile -e $$(ls $(VENV)/wheels/django-6.1*.whl | tail -1) $(DJANGO61)
 
+# ACCOUNTS_STRICT: the project's own code builds with warnings as errors (Package.swift).
 test: deps $(VENV)/.installed $(DJANGO61)/django/__init__.py
-	ACCOUNTS_TEST_PYTHON=$(CURDIR)/$(VENV)/bin/python ACCOUNTS_TEST_DJANGO61=$(CURDIR)/$(DJANGO61) $(SWIFT) test --disable-swift-testing
+	ACCOUNTS_STRICT=1 ACCOUNTS_TEST_PYTHON=$(CURDIR)/$(VENV)/bin/python ACCOUNTS_TEST_DJANGO61=$(CURDIR)/$(DJANGO61) \
+		$(SWIFT) test --disable-swift-testing
 
 # Side by side with Django, sqlite3 and openssl on this machine: a table and bench/results.json.
 # BENCH_BEFORE=path/to/an/older/release/accounts adds the cold-start comparison with it.

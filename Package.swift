@@ -1,5 +1,10 @@
 // swift-tools-version:6.1
+import Foundation
 import PackageDescription
+
+// `make test` (and so CI) builds the project's own code with warnings as errors: it has none,
+// and a new one should stop the build, not scroll by among the packages' own.
+let strict: [SwiftSetting] = ProcessInfo.processInfo.environment["ACCOUNTS_STRICT"] == nil ? [] : [.unsafeFlags(["-warnings-as-errors"])]
 
 // Linux only: the code calls Glibc (and prctl, /proc) directly, as Debian's packages are what it
 // is built, tested and deployed with.
@@ -42,6 +47,7 @@ let package = Package(
         // Loaded when a PostgreSQL database is first used, not at every start (clibpq.c).
         .target(
             name: "CLibPQ",
+            cSettings: [.unsafeFlags(["-Wall", "-Werror"])],
             linkerSettings: [.linkedLibrary("dl")]
         ),
         // Linux calls Swift's Glibc module does not export (prctl).
@@ -60,7 +66,8 @@ let package = Package(
                 .embedInCode("Mail/Templates/activation_subject.txt"),
                 .embedInCode("Mail/Templates/activation_email.txt"),
                 .embedInCode("Mail/Templates/activation_email.html"),
-            ]
+            ],
+            swiftSettings: strict
         ),
         // `accounts serve`: the activation pages, /healthz and /metrics over Hummingbird, linked
         // into accounts-serve only.
@@ -80,7 +87,8 @@ let package = Package(
             resources: [
                 .embedInCode("Templates/page.html"),
                 .embedInCode("Templates/style.css"),
-            ]
+            ],
+            swiftSettings: strict
         ),
         // What both executables share: the global options, settings into a store, secrets and
         // mail (CommandContext), output, errors to exit codes, and serve's options.
@@ -90,7 +98,8 @@ let package = Package(
                 "AccountsCore",
                 "CLinux",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            swiftSettings: strict
         ),
         .executableTarget(
             name: "accounts",
@@ -99,7 +108,8 @@ let package = Package(
                 "AccountsCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "CSV", package: "CSV.swift"),
-            ]
+            ],
+            swiftSettings: strict
         ),
         .executableTarget(
             name: "accounts-serve",
@@ -108,7 +118,8 @@ let package = Package(
                 "AccountsCore",
                 "AccountsWeb",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            swiftSettings: strict
         ),
         // Micro-benchmarks for `make bench` (bench/run.py); not installed.
         .executableTarget(
@@ -125,12 +136,14 @@ let package = Package(
             name: "AccountsCoreTests",
             dependencies: ["AccountsCore", "AccountsTestSupport"],
             // Read from disk by the tests (see DjangoVectorsTests); made by Tests/django/make_vectors.py.
-            exclude: ["django_vectors.json"]
+            exclude: ["django_vectors.json"],
+            swiftSettings: strict
         ),
         // Drives the built `accounts` binary end to end; depends on it so `swift test` builds it.
         .testTarget(
             name: "AccountsCLITests",
-            dependencies: ["accounts", "accounts-serve", "AccountsCore", "AccountsTestSupport"]
+            dependencies: ["accounts", "accounts-serve", "AccountsCore", "AccountsTestSupport"],
+            swiftSettings: strict
         ),
     ],
     swiftLanguageModes: [.v6]

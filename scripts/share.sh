@@ -15,3 +15,8 @@ mkdir -p "$out"
 # A blank line between paragraphs of a discussion is an "empty input line" to groff (mdoc wants
 # .Pp): `man --warnings` and lintian say so, once for each.
 sed -i 's/^$/.Pp/' "$out/accounts.1"
+# And groff, with every warning on, has nothing to say about it.
+if command -v groff >/dev/null; then
+    warnings=$(groff -ww -z -mandoc -Tutf8 "$out/accounts.1" 2>&1)
+    [ -z "$warnings" ] || { echo "share.sh: groff -ww on accounts.1: $warnings" >&2; exit 1; }
+fi

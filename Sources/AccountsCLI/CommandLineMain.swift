@@ -8,6 +8,7 @@ package enum CommandLineMain {
     package static func run<Root: ParsableCommand>(_ root: Root.Type, arguments: [String]? = nil) -> Never {
         ProcessHardening.apply()
         do {
+            try refuseUnknownSubcommand(of: root, arguments ?? Array(CommandLine.arguments.dropFirst()))
             var command = try root.parseAsRoot(arguments)
             try command.run()
             Output.standardOutput.flush()
@@ -31,5 +32,14 @@ package enum CommandLineMain {
             Output.error("\(message) (see 'accounts help')")
             Foundation.exit(code.rawValue)
         }
+    }
+
+    /// `accounts lst`: ArgumentParser would call it an unexpected argument; say which command
+    /// was meant, as it does for a mistyped option.
+    private static func refuseUnknownSubcommand<Root: ParsableCommand>(of root: Root.Type, _ arguments: [String]) throws {
+        let names = root.configuration.subcommands.compactMap { $0.configuration.commandName } + ["help"]
+        guard names.count > 1, let first = arguments.first, !first.hasPrefix("-"), !names.contains(first) else { return }
+        let meant = Suggestion.closest(to: first, among: names).map { "; did you mean '\($0)'?" } ?? ""
+        throw AccountsError(.usage, "'\(printable(first))' is not an accounts command\(meant) (see 'accounts help')")
     }
 }

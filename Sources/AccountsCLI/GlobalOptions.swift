@@ -18,7 +18,7 @@ package struct GlobalOptions: ParsableArguments {
     @Flag(help: "Use a secrets file that other users can read (refused otherwise: its key forges links).")
     package var allowInsecureSecrets = false
 
-    @Flag(name: [.short, .long], help: "Print nothing on stderr but errors and warnings.")
+    @Flag(name: [.short, .long], help: "No messages and no summaries: on stderr only errors and warnings, on stdout only the data asked for (a URL, rows, --format json, a dry run's list).")
     package var quiet = false
 
     /// Settings from file and environment, with these flags on top.

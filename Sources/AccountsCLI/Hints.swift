@@ -40,6 +40,10 @@ package enum Hints {
             return " (create them with 'accounts init', or check --database)"
         case .purgeRunning:
             return "; try again when it has finished"
+        case .makeDirectory(let directory):
+            return "; make it first: mkdir -p \(directory)"
+        case .directoryOfYourOwn(let directory, let user):
+            return "; work in a directory of your own (mkdir -p ~/accounts && cd ~/accounts), or have it made yours: sudo chown \(user) \(directory)"
         case .verifiedTLSRequired:
             return "; on a connection to another machine accounts asks for sslmode=verify-full, so that the password never goes to a server it has not verified: give the server's CA with sslrootcert=FILE in the URI (or in ~/.postgresql/root.crt), or accept the risk with sslmode=require, prefer or disable in the URI"
         case .nameOneAccount(let ids):

@@ -9,14 +9,14 @@ struct Accounts: ParsableCommand {
         commandName: "accounts",
         abstract: "Administer the user accounts of a site: register, mail activation links, activate, list, purge, audit.",
         discussion: """
-            Works on a user table shared with a Django site (same SECRET_KEY, same tokens), in a
-            SQLite file or a PostgreSQL database (--database postgresql://…).
-            Settings: settings.json (or --settings / ACCOUNTS_SETTINGS), ACCOUNTS_<NAME> environment
-            variables, then flags. Secrets: secrets.json (or --secrets / ACCOUNTS_SECRETS).
+            Works on a user table shared with a Django site (same SECRET_KEY, same tokens), in a SQLite \
+            file or a PostgreSQL database (--database postgresql://…). Settings: settings.json (or \
+            --settings / ACCOUNTS_SETTINGS), ACCOUNTS_<NAME> environment variables, then flags. Secrets: \
+            secrets.json (or --secrets / ACCOUNTS_SECRETS).
 
-            Exit codes: 0 ok, 64 usage, 65 bad data (invalid or expired link, bad email, duplicate),
-            66 no database, 67 no such user, 69 service unavailable, 73 cannot create, 74 I/O error,
-            75 try again later, 78 configuration.
+            Exit codes: 0 ok, 64 usage, 65 bad data (invalid or expired link, bad email, duplicate), 66 \
+            no database, 67 no such user, 69 service unavailable, 73 cannot create, 74 I/O error, 75 try \
+            again later, 78 configuration.
             """,
         version: "0.2.0",
         subcommands: [

@@ -73,8 +73,8 @@ class CLITestCase: XCTestCase {
         // Files, not pipes: a large output cannot fill a pipe and stall the child.
         let outPath = directory + "/.stdout-\(UUID().uuidString)"
         let errPath = directory + "/.stderr-\(UUID().uuidString)"
-        FileManager.default.createFile(atPath: outPath, contents: nil)
-        FileManager.default.createFile(atPath: errPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
         defer {
             try? FileManager.default.removeItem(atPath: outPath)
             try? FileManager.default.removeItem(atPath: errPath)

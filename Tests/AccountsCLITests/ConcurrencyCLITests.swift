@@ -11,7 +11,7 @@ final class ConcurrencyCLITests: CLITestCase {
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
         process.environment = environment
         let log = directory + "/log-\(UUID().uuidString)"
-        FileManager.default.createFile(atPath: log, contents: nil)
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         process.standardOutput = handle
         process.standardError = handle

@@ -20,7 +20,7 @@ final class InputBoundsCLITests: CLITestCase {
     func testAPasswordLongerThan4096BytesIsRefusedWithoutReadingItAll() throws {
         XCTAssertEqual(try accounts("init", "-q").status, 0)
         let path = directory + "/huge-password"
-        FileManager.default.createFile(atPath: path, contents: nil)
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         let chunk = Data(repeating: UInt8(ascii: "p"), count: 1 << 20)
         for _ in 0..<64 { handle.write(chunk) } // 64 MiB, on one line

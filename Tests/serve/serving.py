@@ -40,7 +40,7 @@ class Site:
         self.run("init")
 
     def env(self, extra=None):
-        env = {k: v for k, v in os.environ.items() if not k.startswith("ACCOUNTS_") or k in ("ACCOUNTS_BIN",)}
+        env = {k: v for k, v in os.environ.items() if not k.startswith("ACCOUNTS_")}
         env.update(self.settings)
         env.update(extra or {})
         return env

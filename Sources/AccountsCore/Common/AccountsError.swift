@@ -63,6 +63,10 @@ public struct AccountsError: Error, Equatable, CustomStringConvertible, Sendable
         case createSchema
         /// Another purge holds the purge lease.
         case purgeRunning
+        /// A directory to make before anything can be created in it.
+        case makeDirectory(String)
+        /// A directory this user may not write: use one of one's own, or be given this one.
+        case directoryOfYourOwn(directory: String, user: String)
         /// A connection to another machine needs verified TLS before a password goes over it.
         case verifiedTLSRequired
         /// A reference matched these accounts: name one of them explicitly.

@@ -11,3 +11,10 @@ extension StringProtocol {
     /// True when the text holds a CR or an LF.
     public var containsLineBreak: Bool { containsAnyASCII("\r\n") }
 }
+
+extension String {
+    /// The text a C function wrote into `buffer`, up to its terminating NUL.
+    public init(nulTerminated buffer: [CChar]) {
+        self.init(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}

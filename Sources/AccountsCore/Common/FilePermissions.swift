@@ -25,4 +25,29 @@ public enum FilePermissions {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         return slash == path.startIndex ? "/" : String(path[..<slash])
     }
+
+    /// Before `what` is created at `path`: its directory must exist and this user must be able
+    /// to write in it, else `.cannotCreate` (73) naming the directory, its owner, and the way out
+    /// (SQLite's own "unable to open database file" names none of them).
+    public static func requireCreatable(_ path: String, what: String) throws {
+        var directory = directory(of: path)
+        // Named as the reader can find it: "." says nothing.
+        if !directory.hasPrefix("/") {
+            var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+            if let cwd = getcwd(&buffer, buffer.count).map({ _ in String(nulTerminated: buffer) }) {
+                directory = directory == "." ? cwd : cwd + "/" + directory
+            }
+        }
+        var info = stat()
+        guard stat(directory, &info) == 0 else {
+            throw AccountsError(.cannotCreate, "cannot create \(what) \(path): the directory \(directory) does not exist",
+                                hint: .makeDirectory(directory))
+        }
+        guard access(directory, W_OK | X_OK) == 0 else {
+            let me = geteuid()
+            let owner = info.st_uid == me ? "you" : TrustedFile.userName(info.st_uid)
+            throw AccountsError(.cannotCreate, "cannot create \(what) \(path): the directory \(directory) belongs to \(owner), and \(TrustedFile.userName(me)) may not write in it (\(modeText(info.st_mode)))",
+                                hint: .directoryOfYourOwn(directory: directory, user: TrustedFile.loginName(me)))
+        }
+    }
 }

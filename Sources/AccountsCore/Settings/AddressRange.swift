@@ -75,6 +75,6 @@ public struct AddressRange: Sendable, Equatable {
         withUnsafeMutableBytes(of: &network) { $0.copyBytes(from: masked(bytes, to: ipv6Prefix)) }
         var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
         inet_ntop(AF_INET6, &network, &text, socklen_t(text.count))
-        return String(cString: text) + "/\(ipv6Prefix)"
+        return String(nulTerminated: text) + "/\(ipv6Prefix)"
     }
 }

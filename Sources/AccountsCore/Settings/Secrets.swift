@@ -98,6 +98,7 @@ public struct Secrets: Sendable {
             }
 
             """
+        if !TrustedFile.exists(path) { try FilePermissions.requireCreatable(path, what: "the secrets file") }
         let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
             if errno == EEXIST {

@@ -69,6 +69,8 @@ public struct Settings: Sendable {
     /// no ./settings.json, as git reads /etc/gitconfig.
     public static let systemSettingsFile = "/etc/accounts/settings.json"
     public static let environmentPrefix = "ACCOUNTS_"
+    /// ACCOUNTS_ variables that are no setting of the file (ACCOUNTS_SETTINGS names the file).
+    static let environmentOnly = ["SETTINGS"]
 
     /// Defaults, then `file` (or ACCOUNTS_SETTINGS, or ./settings.json when it exists, else
     /// /etc/accounts/settings.json when that does), then the environment.
@@ -83,6 +85,14 @@ public struct Settings: Sendable {
             if let text = environment[environmentPrefix + key] {
                 try settings.set(key, .string(text), source: environmentPrefix + key)
             }
+        }
+        for variable in environment.keys.sorted() where variable.hasPrefix(environmentPrefix) {
+            let key = String(variable.dropFirst(environmentPrefix.count))
+            guard keys[key] == nil, !environmentOnly.contains(key) else { continue }
+            // A setting file's unknown key is refused; a variable may be another program's, so it
+            // is only warned about, with the name most likely meant.
+            let meant = Suggestion.closest(to: key, among: Array(keys.keys) + environmentOnly).map { "; did you mean \(environmentPrefix)\($0)?" } ?? ""
+            Warnings.once("\(variable) is not a setting accounts knows, and is ignored\(meant)")
         }
         try settings.validate()
         return settings

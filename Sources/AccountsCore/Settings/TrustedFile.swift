@@ -108,6 +108,11 @@ public struct TrustedFile {
         return lstat(path, &info) == 0
     }
 
+    /// The login name of `uid` (for a command to type), else its number.
+    static func loginName(_ uid: uid_t) -> String {
+        getpwuid(uid).flatMap { $0.pointee.pw_name.map { String(cString: $0) } } ?? String(uid)
+    }
+
     static func userName(_ uid: uid_t) -> String {
         let name = getpwuid(uid).flatMap { $0.pointee.pw_name.map { String(cString: $0) } }
         return name.map { "\($0) (uid \(uid))" } ?? "uid \(uid)"

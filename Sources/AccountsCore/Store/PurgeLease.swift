@@ -34,7 +34,7 @@ public enum PurgeLease {
     private static func hostName() -> String {
         var buffer = [CChar](repeating: 0, count: 256)
         guard gethostname(&buffer, buffer.count) == 0 else { return "localhost" }
-        return String(cString: buffer)
+        return String(nulTerminated: buffer)
     }
 }
 

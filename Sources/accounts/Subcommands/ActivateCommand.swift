@@ -7,11 +7,11 @@ struct ActivateCommand: ParsableCommand {
         commandName: "activate",
         abstract: "Activate an account from its activation link.",
         discussion: """
-            Give the URL as pasted from the mail (any host; the last two path segments count), or the
-            uid and token, or - to read the URL from standard input (keeping it out of ps).
-            Activation sets is_active, last_login and activated_at, which also makes the link
-            single-use. Exit 0 only when the account was activated; otherwise 65 for an invalid,
-            expired or already used link, 67 when the account does not exist.
+            Give the URL as pasted from the mail (any host; the last two path segments count), or the \
+            uid and token, or - to read the URL from standard input (keeping it out of ps). Activation \
+            sets is_active, last_login and activated_at, which also makes the link single-use. Exit 0 \
+            only when the account was activated; otherwise 65 for an invalid, expired or already used \
+            link, 67 when the account does not exist.
             """
     )
 

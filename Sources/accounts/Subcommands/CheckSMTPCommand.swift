@@ -8,11 +8,11 @@ struct CheckSMTPCommand: ParsableCommand {
         commandName: "check-smtp",
         abstract: "Connect to the SMTP server, do TLS and AUTH, and show every step.",
         discussion: """
-            What to run first when activation mail does not arrive. Uses the EMAIL_* settings and
-            EMAIL_HOST_PASSWORD from the secrets file; the password is never shown. With --to it also
-            sends a short test message. The conversation goes to stderr (-q: only errors); stdout
-            has nothing, or with --format json what was found. Exit codes as for register: 75 try
-            later, 78 wrong credentials or settings, 69 server or TLS failure, 65 recipient refused.
+            What to run first when activation mail does not arrive. Uses the EMAIL_* settings and \
+            EMAIL_HOST_PASSWORD from the secrets file; the password is never shown. With --to it also \
+            sends a short test message. The conversation goes to stderr (-q: only errors); stdout has \
+            nothing, or with --format json what was found. Exit codes as for register: 75 try later, 78 \
+            wrong credentials or settings, 69 server or TLS failure, 65 recipient refused.
             """
     )
 

@@ -7,10 +7,10 @@ struct DeactivateCommand: ParsableCommand {
         commandName: "deactivate",
         abstract: "Switch an active account off (is_active false).",
         discussion: """
-            The administrator's switch, recorded in the audit log. A deactivated account keeps its
-            data, is never purged, and no activation link turns it back on (only reactivate does).
-            An account never activated is not active to begin with (65): delete it instead, or let
-            purge-expired remove it once its link has expired.
+            The administrator's switch, recorded in the audit log. A deactivated account keeps its data, \
+            is never purged, and no activation link turns it back on (only reactivate does). An account \
+            never activated is not active to begin with (65): delete it instead, or let purge-expired \
+            remove it once its link has expired.
             """
     )
 

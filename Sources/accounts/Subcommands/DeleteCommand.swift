@@ -8,10 +8,10 @@ struct DeleteCommand: ParsableCommand {
         commandName: "delete",
         abstract: "Delete an account (archived, so that restore can put it back).",
         discussion: """
-            The account is archived whole into purged_users, exactly as purge-expired archives,
-            and deleted, in one transaction with its audit entry; `accounts restore USER` puts it
-            back under its old id. Asks on a terminal; anywhere else --yes is required (64
-            without it), so that a script never deletes by accident.
+            The account is archived whole into purged_users, exactly as purge-expired archives, and \
+            deleted, in one transaction with its audit entry; `accounts restore USER` puts it back under \
+            its old id. Asks on a terminal; anywhere else --yes is required (64 without it), so that a \
+            script never deletes by accident.
             """
     )
 

@@ -8,14 +8,16 @@ struct ExportCommand: ParsableCommand {
         commandName: "export",
         abstract: "Write every table as JSON Lines, to move the accounts to another database.",
         discussion: """
-            One line per row of users, audit_log, purged_users and outbox, ids and datetimes exact,
-            then the id sequences; the first line is {"accounts_export":1}. The same rows give the
-            same bytes from SQLite and PostgreSQL, so a move can be checked with cmp:
+            One line per row of users, audit_log, purged_users and outbox, ids and datetimes exact, then \
+            the id sequences; the first line is {"accounts_export":1}. The same rows give the same bytes \
+            from SQLite and PostgreSQL, so a move can be checked with cmp:
+
               accounts export --database old.sqlite3 -o accounts.jsonl
-              accounts import accounts.jsonl --database postgresql://db.example.com/site
-              accounts export --database postgresql://db.example.com/site | cmp - accounts.jsonl
-            The export holds password hashes: --output creates its file with mode 0600, and the
-            command refuses to write to a terminal. One snapshot: other processes may keep working.
+              accounts import accounts.jsonl --database postgresql://db/site
+              accounts export --database postgresql://db/site | cmp - accounts.jsonl
+
+            The export holds password hashes: --output creates its file with mode 0600, and the command \
+            refuses to write to a terminal. One snapshot: other processes may keep working.
             """
     )
 

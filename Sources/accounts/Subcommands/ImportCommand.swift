@@ -8,19 +8,18 @@ struct ImportCommand: ParsableCommand {
         commandName: "import",
         abstract: "Load an export into a database, SQLite or PostgreSQL.",
         discussion: """
-            Reads what 'accounts export' wrote (a file, or - for stdin) and loads every row in one
-            transaction (COPY on PostgreSQL): all of it or, on any error, nothing. The database is
-            created if needed and must be empty, unless --append, which adds the rows and refuses
-            any id, user_id or email already there. Afterwards every id sequence is past the
-            largest id and the sequence the export came with, and never moves back, so no id is
-            ever handed out twice.
+            Reads what 'accounts export' wrote (a file, or - for stdin) and loads every row in one \
+            transaction (COPY on PostgreSQL): all of it or, on any error, nothing. The database is \
+            created if needed and must be empty, unless --append, which adds the rows and refuses any \
+            id, user_id or email already there. Afterwards every id sequence is past the largest id and \
+            the sequence the export came with, and never moves back, so no id is ever handed out twice.
 
-            Every row is checked as register checks an account (user_id, email, text without
-            control characters, ids from 1); rows about an account must have it in the file (or the
-            database, with --append); no account may take an archived account's id; sequences may
-            run at most max(1,000,000, the largest id) past their table's largest id; a line may
-            hold at most 64 KiB. A file that fails any check is refused (65) naming the line or
-            row, and nothing is written.
+            Every row is checked as register checks an account (user_id, email, text without control \
+            characters, ids from 1); rows about an account must have it in the file (or the database, \
+            with --append); no account may take an archived account's id; sequences may run at most \
+            max(1,000,000, the largest id) past their table's largest id; a line may hold at most 64 \
+            KiB. A file that fails any check is refused (65) naming the line or row, and nothing is \
+            written.
             """
     )
 

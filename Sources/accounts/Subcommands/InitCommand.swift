@@ -7,9 +7,9 @@ struct InitCommand: ParsableCommand {
         commandName: "init",
         abstract: "Create the database and a secrets file with a fresh random SECRET_KEY.",
         discussion: """
-            The secrets file is written with mode 0600. An existing secrets file is never replaced
-            (a new key would invalidate every link already mailed), so running init again is safe.
-            To share a Django site's key, put its SECRET_KEY into the secrets file instead.
+            The secrets file is written with mode 0600. An existing secrets file is never replaced (a \
+            new key would invalidate every link already mailed), so running init again is safe. To share \
+            a Django site's key, put its SECRET_KEY into the secrets file instead.
             """
     )
 

@@ -7,11 +7,11 @@ struct InspectCommand: ParsableCommand {
         commandName: "inspect",
         abstract: "Say what an activation link is for and whether activate would accept it; change nothing.",
         discussion: """
-            Prints the account the link is for, when it was issued and expires, which key signed it,
-            and whether 'accounts activate' would accept it now. When it would not, the reason also
-            goes to stderr and the exit code is the one activate would give: 65 invalid, expired or
-            already active, 67 no such account. Issue time and key are known only when the token's
-            signature checks out (for a link already used: as it was before use).
+            Prints the account the link is for, when it was issued and expires, which key signed it, and \
+            whether 'accounts activate' would accept it now. When it would not, the reason also goes to \
+            stderr and the exit code is the one activate would give: 65 invalid, expired or already \
+            active, 67 no such account. Issue time and key are known only when the token's signature \
+            checks out (for a link already used: as it was before use).
             """
     )
 

@@ -7,10 +7,10 @@ struct ListCommand: ParsableCommand {
         commandName: "list",
         abstract: "List accounts, one row at a time.",
         discussion: """
-            States: active; pending (never activated, link window still open); expired (never
-            activated, window passed: what purge-expired deletes); inactive (deactivated after
-            having been active). Password hashes are never shown. json is one array of objects,
-            csv has a header row; datetimes are UTC, RFC 3339 in json and csv.
+            States: active; pending (never activated, link window still open); expired (never activated, \
+            window passed: what purge-expired deletes); inactive (deactivated after having been active). \
+            Password hashes are never shown. json is one array of objects, csv has a header row; \
+            datetimes are UTC, RFC 3339 in json and csv.
             """
     )
 

@@ -7,20 +7,22 @@ struct LogCommand: ParsableCommand {
         commandName: "log",
         abstract: "Show the audit log: every change made to an account, by whom, and how it ended.",
         discussion: """
-            One entry per change: register, send-activation (ok, or failed with the mail error),
-            request-activation (a new link asked for on serve's page), activate, purge (one entry per account purged; the entries of one purge share its id),
-            restore, update, set-password, deactivate, reactivate, delete. Oldest first; times are UTC.
-            OS_USER is the operating-system account that ran the command. Input that was refused
-            before anything changed (a bad link, a duplicate) leaves no entry: see the exit code.
-            json is one array of objects; csv has a header row. --user (or --id, --user-id,
-            --email) follows one account by its id, through renames and purges; --user-id-text
-            matches the user_id each entry recorded, whichever account had it then.
+            One entry per change: register, send-activation (ok, or failed with the mail error), \
+            request-activation (a new link asked for on serve's page), activate, purge (one entry per \
+            account purged; the entries of one purge share its id), restore, update, set-password, \
+            deactivate, reactivate, delete. Oldest first; times are UTC. OS_USER is the operating-system \
+            account that ran the command. Input that was refused before anything changed (a bad link, a \
+            duplicate) leaves no entry: see the exit code. json is one array of objects; csv has a \
+            header row. --user (or --id, --user-id, --email) follows one account by its id, through \
+            renames and purges; --user-id-text matches the user_id each entry recorded, whichever \
+            account had it then.
 
-            --follow keeps printing entries as they are committed (by this or any other process
-            or host), after the ones already there (--limit: the newest n of those), until
-            interrupted (SIGINT, SIGTERM: exit 0) or until the reader of its output goes away;
-            json is then JSON Lines, one object a line, so that a script can read it as it comes:
-            accounts log --follow --format json | while read -r entry; do …; done
+            --follow keeps printing entries as they are committed (by this or any other process or \
+            host), after the ones already there (--limit: the newest n of those), until interrupted \
+            (SIGINT, SIGTERM: exit 0) or until the reader of its output goes away; json is then JSON \
+            Lines, one object a line, so that a script can read it as it comes:
+
+              accounts log --follow --format json | while read -r entry; do …; done
             """
     )
 

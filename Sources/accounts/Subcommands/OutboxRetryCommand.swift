@@ -7,15 +7,14 @@ struct OutboxRetryCommand: ParsableCommand {
         commandName: "retry",
         abstract: "Send the queued and failed-temporary mails that are due.",
         discussion: """
-            Each mail gets a fresh link. A mail whose account is gone, already active, or has
-            another address now is marked failed-permanent instead. When the relay says "not now"
-            (a 4xx, a refused connection, a timeout, a refusal about the settings) the run stops;
-            the rest waits for the next run. Prints one line per mail on stderr, then how many are
-            waiting for a later retry and when the first is due (nothing with --quiet); with
-            --format json, a summary on stdout. Exit 0 when nothing failed; 78 when the relay
-            refused the settings; 75 when some mail failed or was not tried and will be retried;
-            otherwise the exit code of the first failure.
-            For cron: */10 * * * * accounts outbox retry --quiet
+            Each mail gets a fresh link. A mail whose account is gone, already active, or has another \
+            address now is marked failed-permanent instead. When the relay says "not now" (a 4xx, a \
+            refused connection, a timeout, a refusal about the settings) the run stops; the rest waits \
+            for the next run. Prints one line per mail on stderr, then how many are waiting for a later \
+            retry and when the first is due (nothing with --quiet); with --format json, a summary on \
+            stdout. Exit 0 when nothing failed; 78 when the relay refused the settings; 75 when some \
+            mail failed or was not tried and will be retried; otherwise the exit code of the first \
+            failure. For cron: */10 * * * * accounts outbox retry --quiet
             """
     )
 

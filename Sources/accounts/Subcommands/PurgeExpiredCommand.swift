@@ -7,14 +7,23 @@ struct PurgeExpiredCommand: ParsableCommand {
         commandName: "purge-expired",
         abstract: "Delete accounts that were never activated and whose link has expired.",
         discussion: """
-            Deletes accounts that are not active, never logged in and were never activated, whose
-            last activation mail (or, with none, sign-up) is older than PASSWORD_RESET_TIMEOUT or
-            --older-than. An account that is or ever was active is never touched. Every deleted row
-            is kept in the purged_users table. Works in batches (--batch-size accounts each, oldest
-            first), each one transaction with its audit entry: the site keeps registering meanwhile,
-            and a purge stopped halfway leaves whole batches, the next run doing the rest. One
-            purge at a time per database; a second exits 75. Prints one line with the count
-            (nothing with --quiet), e.g. for cron: 17 3 * * * accounts purge-expired --quiet
+            Deletes accounts that are not active, never logged in and were never activated, whose last \
+            activation mail (or, with none, sign-up) is older than PASSWORD_RESET_TIMEOUT or --older-than. \
+            An account that is or ever was active is never touched. Every deleted row is kept in the \
+            purged_users table. Works in batches (--batch-size accounts each, oldest first), each one \
+            transaction with its audit entry: the site keeps registering meanwhile, and a purge stopped \
+            halfway leaves whole batches, the next run doing the rest. One purge at a time per database; a \
+            second exits 75.
+
+            Prints one summary line with the count, which --quiet leaves out; --dry-run prints the \
+            accounts that would go, one a line (id, user_id, email, when their window started), with \
+            --quiet too.
+
+            Nightly from cron, where DIR is the directory that holds settings.json and ACCOUNTS the path \
+            `command -v accounts` prints (/usr/bin/accounts from the Debian package, whose \
+            accounts-purge.timer does this already):
+
+            17 3 * * *  cd DIR && ACCOUNTS purge-expired --quiet
             """
     )
 
@@ -24,7 +33,7 @@ struct PurgeExpiredCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Age instead of PASSWORD_RESET_TIMEOUT: e.g. 72h, 3d, 1d12h, 2w, 90m, 3600s.", valueName: "duration"))
     var olderThan: String?
 
-    @Option(help: ArgumentHelp("Accounts per transaction (default \(PurgeBatch.defaultSize)).", valueName: "n"))
+    @Option(help: ArgumentHelp("Accounts per transaction.", valueName: "n"))
     var batchSize: Int = PurgeBatch.defaultSize
 
     @Option(help: "Output: text or json.")
@@ -49,7 +58,8 @@ struct PurgeExpiredCommand: ParsableCommand {
         if dryRun {
             count = try workflow.preview(at: now) { user in
                 switch format {
-                case .text where !global.quiet:
+                case .text:
+                    // What a dry run exists to show: data, printed with --quiet too.
                     Output.standardOutput.line("\(user.id)\t\(printable(user.userID))\t\(printable(user.email))\t\(user.activationWindowStart.wholeSecondsText)")
                 case .json:
                     if !wouldGo.isEmpty { wouldGo.append(UInt8(ascii: ",")) }
@@ -57,8 +67,6 @@ struct PurgeExpiredCommand: ParsableCommand {
                         ("id", .int(user.id)), ("user_id", .string(user.userID)), ("email", .string(user.email)),
                         ("activation_window_started", .string(user.activationWindowStart.iso8601)),
                     ], to: &wouldGo)
-                default:
-                    break
                 }
             }
         } else {

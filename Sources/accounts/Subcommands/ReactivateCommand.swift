@@ -7,9 +7,9 @@ struct ReactivateCommand: ParsableCommand {
         commandName: "reactivate",
         abstract: "Switch an account on (is_active true), without a link.",
         discussion: """
-            The administrator's switch, recorded in the audit log. Also activates an account that
-            was never activated (no link is used: the administrator vouches for the address); the
-            database records the activation either way, so the account is never purged.
+            The administrator's switch, recorded in the audit log. Also activates an account that was \
+            never activated (no link is used: the administrator vouches for the address); the database \
+            records the activation either way, so the account is never purged.
             """
     )
 

@@ -7,19 +7,17 @@ struct RegisterCommand: ParsableCommand {
         commandName: "register",
         abstract: "Create an inactive account and mail its activation link; or many, from a CSV file.",
         discussion: """
-            Prints the activation URL alone on stdout, so url=$(accounts register …) works.
-            Without a password option the account gets Django's unusable password.
-            If the mail cannot be sent the account is kept (inactive) and the mail waits in the
-            outbox (see accounts outbox).
+            Prints the activation URL alone on stdout, so url=$(accounts register …) works. Without a \
+            password option the account gets Django's unusable password. If the mail cannot be sent the \
+            account is kept (inactive) and the mail waits in the outbox (see accounts outbox).
 
-            --from-csv FILE (- for stdin): a header row naming user_id and email (and optionally
-            level and department), then one account per row. Every row is checked first and all
-            bad rows are reported with their line numbers before anything is written (or skipped,
-            with --skip-invalid); the accounts go in with one transaction; then the mails go out
-            over --concurrency SMTP connections, with progress on stderr and a summary at the end.
-            Running the same file again registers nothing twice and mails only the accounts never
-            mailed. Exit 0 when every mail went out, 75 when some will be retried, else the first
-            failure's code.
+            --from-csv FILE (- for stdin): a header row naming user_id and email (and optionally level \
+            and department), then one account per row. Every row is checked first and all bad rows are \
+            reported with their line numbers before anything is written (or skipped, with \
+            --skip-invalid); the accounts go in with one transaction; then the mails go out over \
+            --concurrency SMTP connections, with progress on stderr and a summary at the end. Running \
+            the same file again registers nothing twice and mails only the accounts never mailed. Exit 0 \
+            when every mail went out, 75 when some will be retried, else the first failure's code.
             """
     )
 

@@ -7,10 +7,10 @@ struct RestoreCommand: ParsableCommand {
         commandName: "restore",
         abstract: "Put a purged account back and mail it a fresh activation link.",
         discussion: """
-            Takes the latest copy of the account from purged_users and puts it back as it was, with
-            its old id, still inactive. Its activation window restarts now, so the next
-            purge-expired does not delete it again at once. Refused if its user_id or email has
-            been registered again since. Prints the new activation URL, like register.
+            Takes the latest copy of the account from purged_users and puts it back as it was, with its \
+            old id, still inactive. Its activation window restarts now, so the next purge-expired does \
+            not delete it again at once. Refused if its user_id or email has been registered again \
+            since. Prints the new activation URL, like register.
             """
     )
 

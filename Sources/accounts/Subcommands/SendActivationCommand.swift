@@ -7,13 +7,13 @@ struct SendActivationCommand: ParsableCommand {
         commandName: "send-activation",
         abstract: "Mail a fresh activation link to a pending account, or to all of them.",
         discussion: """
-            Refuses an active account. At most one mail per ACTIVATION_COOLDOWN seconds (default 60)
-            per account unless --force, so a loop cannot flood a mailbox. Prints the new URL.
-            A mail still waiting in the outbox for a retry is sent rather than a second one.
+            Refuses an active account. At most one mail per ACTIVATION_COOLDOWN seconds (default 60) per \
+            account unless --force, so a loop cannot flood a mailbox. Prints the new URL. A mail still \
+            waiting in the outbox for a retry is sent rather than a second one.
 
-            --pending: every account never activated (list states pending and expired) whose
-            cooldown has passed, over --concurrency connections, with progress on stderr and a
-            summary; exit 0 when all went out, 75 when some will be retried.
+            --pending: every account never activated (list states pending and expired) whose cooldown \
+            has passed, over --concurrency connections, with progress on stderr and a summary; exit 0 \
+            when all went out, 75 when some will be retried.
             """
     )
 

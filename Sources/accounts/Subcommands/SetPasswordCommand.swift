@@ -7,11 +7,10 @@ struct SetPasswordCommand: ParsableCommand {
         commandName: "set-password",
         abstract: "Set an account's password (Django's pbkdf2_sha256), or make it unusable.",
         discussion: """
-            The password is read from standard input (--password-stdin) or asked twice on the
-            terminal (--prompt-password), never taken as an argument; --unusable gives the account
-            Django's unusable password. The token of every activation link covers the password
-            hash, so links already mailed stop working. Recorded in the audit log, without the
-            password or its hash.
+            The password is read from standard input (--password-stdin) or asked twice on the terminal \
+            (--prompt-password), never taken as an argument; --unusable gives the account Django's \
+            unusable password. The token of every activation link covers the password hash, so links \
+            already mailed stop working. Recorded in the audit log, without the password or its hash.
             """
     )
 

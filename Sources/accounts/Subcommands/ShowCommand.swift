@@ -7,11 +7,11 @@ struct ShowCommand: ParsableCommand {
         commandName: "show",
         abstract: "Show one account: every field but the password hash, its state, its link, its last mail and events.",
         discussion: """
-            USER is a user_id, or an email (ignoring case). Shows whether the password is usable
-            (never the hash), the state as list gives it, when the current activation link
-            expires, the newest outbox row and the last \(AccountReport.recentEventCount) audit
-            entries. With --archived, every archived copy (purged or deleted) with that user_id or
-            email, newest first. Exit 67 when there is none. Changes nothing.
+            USER is a user_id, or an email (ignoring case). Shows whether the password is usable (never \
+            the hash), the state as list gives it, when the current activation link expires, the newest \
+            outbox row and the last \(AccountReport.recentEventCount) audit entries. With --archived, \
+            every archived copy (purged or deleted) with that user_id or email, newest first. Exit 67 \
+            when there is none. Changes nothing.
             """
     )
 

@@ -7,12 +7,12 @@ struct StatsCommand: ParsableCommand {
         commandName: "stats",
         abstract: "Count accounts by state, and what happened: registrations, mails, activations, purges.",
         discussion: """
-            Accounts by state now, and from the audit log since --since (default 7d): registered,
-            activation mails sent, failed and retried, activations and the median and 90th
-            percentile time from registration to activation, accounts purged, deleted and
-            restored. --format prometheus writes the text format node_exporter's textfile
-            collector reads (docs/cron.md has the crontab line); its counters count from the start
-            of the audit log, so --since does not go with it. Metric names: docs/json.md.
+            Accounts by state now, and from the audit log since --since (default 7d): registered, \
+            activation mails sent, failed and retried, activations and the median and 90th percentile \
+            time from registration to activation, accounts purged, deleted and restored. --format \
+            prometheus writes the text format node_exporter's textfile collector reads (docs/cron.md has \
+            the crontab line); its counters count from the start of the audit log, so --since does not \
+            go with it. Metric names: docs/json.md.
             """
     )
 

@@ -7,14 +7,14 @@ struct UpdateCommand: ParsableCommand {
         commandName: "update",
         abstract: "Change an account's email, user_id, level or department.",
         discussion: """
-            The new values are checked as register checks them; a user_id or email another account
-            has is refused (65) naming it. An account's email is part of its activation token: on an
-            account never activated, changing it kills every link already mailed, and a fresh link
-            goes to the new address (unless --no-send; the cooldown of send-activation applies). On
-            an active account the change is an administrator's act: no mail, no verification of the
-            new address. Recorded in the audit log; --level "" or --department "" clears the field.
-            Prints the fresh link's URL when one was made. Here --user-id and --email are the new
-            values, so the account is named by USER or --id.
+            The new values are checked as register checks them; a user_id or email another account has \
+            is refused (65) naming it. An account's email is part of its activation token: on an account \
+            never activated, changing it kills every link already mailed, and a fresh link goes to the \
+            new address (unless --no-send; the cooldown of send-activation applies). On an active \
+            account the change is an administrator's act: no mail, no verification of the new address. \
+            Recorded in the audit log; --level "" or --department "" clears the field. Prints the fresh \
+            link's URL when one was made. Here --user-id and --email are the new values, so the account \
+            is named by USER or --id.
             """
     )
 

@@ -32,7 +32,7 @@ class PostgresCLITestCase: CLITestCase {
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
         process.environment = environment.merging(extra) { $1 }
         let log = directory + "/log-\(UUID().uuidString)"
-        FileManager.default.createFile(atPath: log, contents: nil)
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         process.standardOutput = handle
         process.standardError = handle

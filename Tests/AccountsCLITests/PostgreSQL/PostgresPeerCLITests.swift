@@ -20,7 +20,7 @@ final class PostgresPeerCLITests: CLITestCase {
             guard let address = current.pointee.ifa_addr, address.pointee.sa_family == sa_family_t(AF_INET) else { continue }
             var host = [CChar](repeating: 0, count: Int(NI_MAXHOST))
             getnameinfo(address, socklen_t(MemoryLayout<sockaddr_in>.size), &host, socklen_t(host.count), nil, 0, NI_NUMERICHOST)
-            let text = String(cString: host)
+            let text = String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             if !text.hasPrefix("127.") { return text }
         }
         if ProcessInfo.processInfo.environment["CI"] != nil { XCTFail("CI must run this: no IPv4 address but loopback") }
@@ -29,7 +29,7 @@ final class PostgresPeerCLITests: CLITestCase {
 
     func startPeer(host: String) throws -> Int {
         peerLog = directory + "/peer.log"
-        FileManager.default.createFile(atPath: peerLog, contents: nil)
+        _ = FileManager.default.createFile(atPath: peerLog, contents: nil)
         let port = SMTPTestServer.freePort()
         peer = try HelperServer(python: try testPython(), script: "Tests/postgres/peer.py",
                                 arguments: ["--host", host, "--port", String(port), "--log", peerLog])

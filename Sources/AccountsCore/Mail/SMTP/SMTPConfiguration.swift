@@ -42,7 +42,10 @@ public struct SMTPConfiguration: Sendable {
     /// that is missing, unreadable, or not ours to trust is a configuration error (78).
     public init(settings: Settings, password: String?) throws {
         guard let host = settings.emailHost, !host.isEmpty else {
-            throw AccountsError(.configuration, "EMAIL_BACKEND is smtp but EMAIL_HOST is not set")
+            if settings.sourceKeys.contains("EMAIL_BACKEND") {
+                throw AccountsError(.configuration, "EMAIL_BACKEND is smtp but EMAIL_HOST is not set")
+            }
+            throw AccountsError(.configuration, "no SMTP server is configured: set EMAIL_HOST (with EMAIL_PORT, and EMAIL_USE_TLS or EMAIL_USE_SSL, and EMAIL_HOST_USER if it wants AUTH) in the settings, and EMAIL_HOST_PASSWORD in the secrets file; docs/smtp.md has them for common providers")
         }
         let security: Security = settings.emailUseSSL ? .implicitTLS : settings.emailUseTLS ? .startTLS : .none
         var certificates: Data?

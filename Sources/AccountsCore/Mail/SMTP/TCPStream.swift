@@ -112,11 +112,11 @@ final class TCPStream: ByteStream {
         case AF_INET:
             var address = withUnsafePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee.sin_addr } }
             guard inet_ntop(AF_INET, &address, &text, socklen_t(text.count)) != nil else { return nil }
-            return "[" + String(cString: text) + "]"
+            return "[" + String(nulTerminated: text) + "]"
         case AF_INET6:
             var address = withUnsafePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { $0.pointee.sin6_addr } }
             guard inet_ntop(AF_INET6, &address, &text, socklen_t(text.count)) != nil else { return nil }
-            return "[IPv6:" + String(cString: text) + "]"
+            return "[IPv6:" + String(nulTerminated: text) + "]"
         default:
             return nil
         }

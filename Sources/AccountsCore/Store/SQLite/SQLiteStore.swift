@@ -23,6 +23,7 @@ public final class SQLiteStore: AccountStore, Sendable {
         if !exists && !create {
             throw AccountsError(.noInput, "no database at \(path)", hint: .createDatabase)
         }
+        if !exists { try FilePermissions.requireCreatable(path, what: "the database") }
         Self.warnIfExposed(path)
         var configuration = Configuration()
         // WAL, so that readers never wait for the writer. It is a property of the file, set once
