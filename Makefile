@@ -94,18 +94,19 @@ share: build
 install: build share
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/libexec/accounts $(DESTDIR)$(PREFIX)/share/man/man1 \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions \
-		$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+		$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d $(DESTDIR)$(PREFIX)/share/doc/accounts
 	install -m 0755 -s $(RELEASE_BIN) $(DESTDIR)$(PREFIX)/bin/accounts
 	install -m 0755 -s $(RELEASE_SERVE) $(DESTDIR)$(PREFIX)/libexec/accounts/accounts-serve
 	install -m 0644 $(SHARE)/accounts.1 $(DESTDIR)$(PREFIX)/share/man/man1/accounts.1
 	install -m 0644 $(SHARE)/accounts.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/accounts
 	install -m 0644 $(SHARE)/_accounts $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_accounts
 	install -m 0644 $(SHARE)/accounts.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/accounts.fish
+	install -m 0644 secrets.example.json $(DESTDIR)$(PREFIX)/share/doc/accounts/secrets.example.json
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/accounts $(DESTDIR)$(PREFIX)/libexec/accounts/accounts-serve $(DESTDIR)$(PREFIX)/share/man/man1/accounts.1 \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/accounts $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_accounts \
-		$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/accounts.fish
+		$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/accounts.fish $(DESTDIR)$(PREFIX)/share/doc/accounts/secrets.example.json
 
 # The Debian package, with Debian's own tools (debhelper, dpkg-buildpackage), into .build/deb/:
 # both executables, the man page, completions, systemd units, /etc/accounts/settings.json

@@ -2,11 +2,13 @@
 # What CI checks of the Debian package (as root, on a machine it may change): installs it with
 # dpkg -i, checks its units with systemd-analyze verify, runs the demo's flow with the installed
 # binaries as the package's user (serve included), removes and purges it, and checks that the
-# data stayed. Leaves the machine as it found it.
+# data stayed; then walks docs/getting-started.md (Tests/docs/getting_started.py). Leaves the
+# machine as it found it.
 #
 #   scripts/check-deb.sh .build/deb/accounts_VERSION_amd64.deb
 set -euo pipefail
 deb=$1
+repo=$(cd "$(dirname "$0")/.." && pwd)
 [ "$(id -u)" -eq 0 ] || { echo "check-deb: run as root (it installs a package)" >&2; exit 77; }
 fail() { echo "check-deb: $*" >&2; exit 1; }
 cleanup() {
@@ -61,4 +63,12 @@ dpkg -r accounts
 dpkg -P accounts
 [ ! -e /etc/accounts/settings.json ] || fail "purge left /etc/accounts/settings.json"
 [ -f /var/lib/accounts/accounts.sqlite3 ] || fail "purge took the data"
+
+# docs/getting-started.md, as a newcomer follows it: the page's own commands (it builds and
+# installs this package again), the rest as an ordinary user in an empty home. The trap
+# removes what it installed.
+echo "check-deb: docs/getting-started.md, walked"
+cleanup
+cd "$repo"
+Tests/docs/getting_started.py --repo "$repo"
 echo "check-deb: ok"

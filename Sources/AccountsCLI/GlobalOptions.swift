@@ -9,7 +9,7 @@ package struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("SQLite database file, or a PostgreSQL URI without a password: postgresql://user@host/dbname, or postgresql: for the PG* environment (default: ./accounts.sqlite3, or ACCOUNTS_DATABASE).", valueName: "path|uri"))
     package var database: String?
 
-    @Option(name: .long, help: ArgumentHelp("Settings file, JSON (default: ./settings.json if present, or ACCOUNTS_SETTINGS).", valueName: "path"))
+    @Option(name: .long, help: ArgumentHelp("Settings file, JSON (default: ACCOUNTS_SETTINGS, else ./settings.json if present, else the package's /etc/accounts/settings.json if present).", valueName: "path"))
     package var settings: String?
 
     @Option(name: .long, help: ArgumentHelp("Secrets file holding SECRET_KEY (default: ./secrets.json, or ACCOUNTS_SECRETS).", valueName: "path"))

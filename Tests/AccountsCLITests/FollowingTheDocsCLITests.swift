@@ -115,4 +115,35 @@ final class FollowingTheDocsCLITests: CLITestCase {
         XCTAssertTrue(result.stderr.contains("docs/smtp.md"), result.stderr)
         assertFails(try accounts("check-smtp", env: ["ACCOUNTS_EMAIL_BACKEND": "smtp"]), 78, "EMAIL_BACKEND is smtp but EMAIL_HOST is not set")
     }
+
+    /// One crontab line, the same everywhere: help's lines are cron.md's, every line in the docs
+    /// that runs accounts has the form `cd DIR && ACCOUNTS …` (the directory holding the settings,
+    /// the path `command -v accounts` prints), and the line getting-started.md prints is the purge's.
+    func testEveryCrontabLineIsTheOneHelpPrints() throws {
+        let docs = Self.root.appendingPathComponent("docs")
+        let text = { (name: String) in try String(contentsOf: docs.appendingPathComponent(name), encoding: .utf8) }
+        let cron = try text("cron.md")
+        var fromHelp: [String] = []
+        for command in [["purge-expired"], ["outbox", "retry"]] {
+            let help = try accounts(["help"] + command).stdout
+            let lines = help.split(separator: "\n").map(String.init).filter { $0.contains(" * * *  cd DIR && ACCOUNTS ") }
+            XCTAssertEqual(lines.count, 1, help)
+            fromHelp += lines
+        }
+        for line in fromHelp {
+            XCTAssertTrue(cron.contains("\n\(line)\n"), "cron.md lacks help's line: \(line)")
+        }
+        for name in ["cron.md", "outbox.md", "getting-started.md", "serve.md", "configuration.md"] {
+            let page = try text(name)
+            XCTAssertNil(page.range(of: "/srv/accounts"), "\(name) names /srv/accounts, which needs root to make")
+            XCTAssertNil(page.range(of: "/usr/local/bin/accounts"), "\(name) names a path nothing installs to")
+            for line in page.split(separator: "\n") where line.range(of: #"^[0-9*/,-]+ [0-9*/,-]+ \* \* \*  "#, options: .regularExpression) != nil {
+                XCTAssertTrue(line.contains("  cd DIR && ACCOUNTS "), "\(name): \(line)")
+            }
+        }
+        let guide = try text("getting-started.md")
+        let purge = try XCTUnwrap(fromHelp.first)
+        let printed = purge.replacingOccurrences(of: "cd DIR && ACCOUNTS", with: "cd $PWD && $(command -v accounts)")
+        XCTAssertTrue(guide.contains("echo \"\(printed)\""), "getting-started.md does not print help's line")
+    }
 }

@@ -14,7 +14,12 @@ struct OutboxRetryCommand: ParsableCommand {
             retry and when the first is due (nothing with --quiet); with --format json, a summary on \
             stdout. Exit 0 when nothing failed; 78 when the relay refused the settings; 75 when some \
             mail failed or was not tried and will be retried; otherwise the exit code of the first \
-            failure. For cron: */10 * * * * accounts outbox retry --quiet
+            failure.
+
+            Every ten minutes from cron, DIR and ACCOUNTS as in `accounts help purge-expired` (the Debian \
+            package's accounts-outbox-retry.timer does this already):
+
+            */10 * * * *  cd DIR && ACCOUNTS outbox retry --quiet
             """
     )
 
