@@ -58,12 +58,14 @@ test: deps $(VENV)/.installed $(DJANGO61)/django/__init__.py
 		$(SWIFT) test --disable-swift-testing
 
 # Side by side with Django, sqlite3 and openssl on this machine: a table and bench/results.json.
-# BENCH_BEFORE=path/to/an/older/release/accounts adds the cold-start comparison with it.
+# BENCH_BEFORE=path/to/an/older/release/accounts adds the cold-start comparison with it;
+# BENCH_ONLY=empty,serve runs only those sections (bench/run.py --help lists them).
 BENCH_ROWS ?= 1000000
 BENCH_BEFORE ?=
+BENCH_ONLY ?=
 bench: deps build $(VENV)/.installed
 	$(VENV)/bin/python bench/run.py --accounts $(RELEASE_BIN) --micro .build/release/accounts-bench --rows $(BENCH_ROWS) \
-		$(if $(BENCH_BEFORE),--accounts-before $(BENCH_BEFORE))
+		$(if $(BENCH_BEFORE),--accounts-before $(BENCH_BEFORE)) $(if $(BENCH_ONLY),--only $(BENCH_ONLY))
 
 # libFuzzer targets (Tests/fuzz): activation-link, uid, token, smtp-reply, each for FUZZ_SECONDS.
 FUZZ_SECONDS ?= 60
