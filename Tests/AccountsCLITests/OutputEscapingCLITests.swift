@@ -55,4 +55,15 @@ final class OutputEscapingCLITests: CLITestCase {
         let check = try run(try testPython(), ["-c", "import csv,sys; rows=list(csv.reader(open(sys.argv[1], newline=''))); print(len(rows), len({len(r) for r in rows}))", directory + "/out.csv"])
         XCTAssertEqual(check.stdout, "3 1\n", check.stderr)
     }
+
+    /// A tab or a CR at the start of a cell is a formula's start to a spreadsheet too; rows that
+    /// Django or sqlite3 wrote can hold either, since neither validates department or level.
+    func testCSVCellsStartingWithATabOrCRAreDefused() throws {
+        XCTAssertEqual(try accounts("init", "-q").status, 0)
+        try sql("INSERT INTO users (user_id, email, password, is_active, date_joined, department, level) VALUES ('tab', 'tab@example.com', '!x', 0, '2026-11-01 00:00:00', '\t=1+1', '\r=2+2')")
+        let list = try accounts("list", "--format", "csv")
+        XCTAssertEqual(list.status, 0, list.stderr)
+        let rows = try run(try testPython(), ["-c", "import csv,sys; r=list(csv.reader(sys.stdin))[1]; print(repr(r[5]), repr(r[6]))"], stdin: list.stdout)
+        XCTAssertEqual(rows.stdout, "\"'\\r=2+2\" \"'\\t=1+1\"\n", "level and department each get the leading quote: \(list.stdout.debugDescription)")
+    }
 }

@@ -40,6 +40,18 @@ final class PasswordHasherTests: XCTestCase {
         }
     }
 
+    /// A hash that is right in every field but the algorithm's name does not verify: the name
+    /// says how the rest was made, and only pbkdf2_sha256 is made this way.
+    func testAWellFormedHashUnderAnotherAlgorithmNameDoesNotVerify() {
+        let hasher = PasswordHasher(iterations: 1_000)
+        let genuine = hasher.hash("secret", salt: "salt")
+        XCTAssertTrue(hasher.verify("secret", against: genuine))
+        let fields = genuine.split(separator: "$", maxSplits: 1)[1]
+        for name in ["pbkdf2_sha1", "argon2", "bcrypt_sha256", "PBKDF2_SHA256", "pbkdf2_sha256 ", ""] {
+            XCTAssertFalse(hasher.verify("secret", against: "\(name)$\(fields)"), name)
+        }
+    }
+
     func testConstantTimeEquals() {
         XCTAssertTrue(OpenSSLCrypto.constantTimeEquals([1, 2, 3], [1, 2, 3]))
         XCTAssertFalse(OpenSSLCrypto.constantTimeEquals([1, 2, 3], [1, 2, 4]))

@@ -91,6 +91,22 @@ final class SMTPTranscriptTests: XCTestCase {
         }
     }
 
+    /// With EMAIL_HOST_USER set and neither TLS setting, the refusal comes before any connection:
+    /// the server (or whoever answers in its place) learns nothing, not even that we tried.
+    func testAUserWithoutTLSIsRefusedBeforeAnyConnection() {
+        var connections = 0
+        let smtp = SMTPConnection(configuration: SMTPConfiguration(host: "mx.test", port: 25, security: .none, username: "me",
+                                                                   password: "pw", timeout: 5, ehloName: "client.test"),
+                                  transcript: nil, connector: { _ in
+                                      connections += 1
+                                      return ScriptedStream(["220 x\r\n", "250-x\r\n250 AUTH PLAIN\r\n", "235 ok\r\n"])
+                                  }, upgrader: { plain, _ in plain })
+        XCTAssertThrowsError(try smtp.open()) { error in
+            XCTAssertEqual((error as? SMTPError)?.stage, .auth)
+        }
+        XCTAssertEqual(connections, 0, "no connection for a password that must not go in clear")
+    }
+
     func testHELOOnlyAfter500Or502() throws {
         let stream = ScriptedStream(["220 old\r\n", "502 what?\r\n", "250 hi\r\n"])
         let smtp = connection(stream)

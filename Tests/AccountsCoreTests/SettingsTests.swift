@@ -117,4 +117,34 @@ final class SettingsTests: XCTestCase {
             XCTAssertTrue(warnings[1].contains("SECRET_KEY_FALLBACKS[0] has fewer than 50 characters"), "\(warnings)")
         }
     }
+
+    /// Any permission for group or others is refused, not only "readable by all": 0640 (a group
+    /// that can read it can forge links) and 0604 as well as 0644; 0600 and 0400 are fine.
+    func testASecretsFileTheGroupCanReadIsRefused() throws {
+        let path = try temporaryDirectory(self) + "/secrets.json"
+        try Secrets.create(path: path)
+        for mode in [0o640, 0o604, 0o610, 0o620, 0o644] as [mode_t] {
+            chmod(path, mode)
+            XCTAssertThrowsError(try Secrets.load(path: path), String(mode, radix: 8)) { error in
+                XCTAssertEqual((error as? AccountsError)?.kind, .configuration)
+            }
+        }
+        for mode in [0o600, 0o400] as [mode_t] {
+            chmod(path, mode)
+            XCTAssertNoThrow(try Secrets.load(path: path), String(mode, radix: 8))
+        }
+    }
+
+    /// Django's W009 line is 50 characters: 49 is warned about, 50 is not (both with enough
+    /// distinct characters), and so on for each key of the fallbacks.
+    func testAKeyOfFortyNineCharactersIsWarnedAboutAndFiftyIsNot() throws {
+        let path = try temporaryDirectory(self) + "/secrets.json"
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+        let key = { (count: Int) in String((0..<count).map { alphabet[$0 % alphabet.count] }) }
+        for (length, warned) in [(40, true), (49, true), (50, false), (51, false)] {
+            try #"{"SECRET_KEY": "\#(key(length))", "SECRET_KEY_FALLBACKS": ["\#(key(length))"]}"#.write(toFile: path, atomically: true, encoding: .utf8)
+            chmod(path, 0o600)
+            XCTAssertEqual(try Secrets.load(path: path).warnings.count, warned ? 2 : 0, "a key of \(length)")
+        }
+    }
 }

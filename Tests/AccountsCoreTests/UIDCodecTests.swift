@@ -35,4 +35,13 @@ final class UIDCodecTests: XCTestCase {
             XCTAssertNil(UIDCodec.decode(uid), uid.prefix(30).debugDescription)
         }
     }
+
+    /// A length of 4k+1 is no base64 (Django's urlsafe_base64_decode raises on it), even when
+    /// its first 4k characters spell an id: "MTIz" is "123", and "MTIzA" must not be.
+    func testALengthOfFourKPlusOneIsRefusedWhateverItsPrefix() {
+        XCTAssertEqual(UIDCodec.decode("MTIz"), 123)
+        for uid in ["MTIzA", "MTIzM", "MTIzNDU2Nzg5A", "A"] {
+            XCTAssertNil(UIDCodec.decode(uid), uid)
+        }
+    }
 }

@@ -366,6 +366,29 @@ extension AccountStoreContract {
         XCTAssertEqual(try store.restore("stale", at: t0).password, stale.password)
     }
 
+    /// "Expired" is one definition: an account whose window starts exactly at the cut-off is
+    /// pending for list, the preview and the purge alike (ActivationWindow.state), and one a
+    /// second earlier is expired for all three; a window started by a mail counts as sign-up does.
+    func checkExpiredIsOneDefinitionAtTheCutoff() throws {
+        let store = try openStore(actor: "tester")
+        let cutoff = t0.adding(seconds: -3600)
+        let before = try store.insert(newUser("before", joined: cutoff.adding(seconds: -1)))
+        let at = try store.insert(newUser("at", joined: cutoff))
+        let after = try store.insert(newUser("after", joined: cutoff.adding(seconds: 1)))
+        let mailedAt = try store.insert(newUser("mailedat", joined: longAgo))
+        try mailed(store, mailedAt, at: cutoff)
+        let mailedBefore = try store.insert(newUser("mailedbefore", joined: longAgo))
+        try mailed(store, mailedBefore, at: UTCDateTime(epochSeconds: cutoff.epochSeconds, microseconds: cutoff.microseconds - 1))
+        let model = try [before, at, after, mailedAt, mailedBefore].map { try XCTUnwrap(try store.user(id: $0.id)) }
+        let expected = model.filter { ActivationWindow.state(of: $0, cutoff: cutoff) == .expired }.map(\.userID)
+        XCTAssertEqual(expected, ["before", "mailedbefore"], "the model: a second (or a microsecond) before the cut-off")
+        XCTAssertEqual(try userIDs(store, .expired, cutoff: cutoff).sorted(), expected.sorted(), "list --state expired, the preview")
+        XCTAssertEqual(try userIDs(store, .pending, cutoff: cutoff).sorted(), ["after", "at", "mailedat"], "list --state pending")
+        XCTAssertEqual(try store.statistics(since: nil, expiryCutoff: cutoff).accounts[.expired], 2, "stats")
+        XCTAssertEqual(try store.purgeExpired(cutoff: cutoff, at: t0), 2, "the purge takes what the preview showed")
+        XCTAssertEqual(try userIDs(store, nil).sorted(), ["after", "at", "mailedat"])
+    }
+
     func checkRestorePutsTheLatestArchivedCopyBack() throws {
         let store = try openStore(actor: "tester")
         let hong = try store.insert(newUser("hong", joined: longAgo))

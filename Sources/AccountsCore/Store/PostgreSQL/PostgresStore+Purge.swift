@@ -7,7 +7,8 @@ extension PostgresStore {
         defer { _ = try? connected { connection in
             try connection.query("DELETE FROM purge_lease WHERE name = $1 AND holder = $2", [.text(PurgeLease.name), .text(PurgeLease.holder)])
         } }
-        let expired = "\(Self.neverActivated) AND \(Self.windowStart) < $1"
+        // The one "expired" that list and the preview use too; its cut-off is $1 here as there.
+        let (expired, _) = Self.condition(for: .expired, cutoff: cutoff)
         var total = 0
         while true {
             // One statement a batch: renew the lease, choose the batch (the oldest windows, by
