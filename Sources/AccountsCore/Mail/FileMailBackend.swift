@@ -19,7 +19,7 @@ public struct FileMailBackend: MailBackend {
             throw MailFailure(AccountsError(.ioError, "cannot create mail directory \(directory): \(Self.reason(error))"))
         }
         FilePermissions.warnIfOthersCanWrite(directory: directory, holding: "activation mails")
-        let name = "\(UTCDateTime.now().epochSeconds)-\(OpenSSLCrypto.randomBytes(6).hexString).eml"
+        let name = "\(Self.sortableTimestamp())-\(OpenSSLCrypto.randomBytes(6).hexString).eml"
         let path = (directory as NSString).appendingPathComponent(name)
         let temporary = (directory as NSString).appendingPathComponent("." + name + ".tmp")
         func failure(_ what: String) -> MailFailure {
@@ -56,6 +56,15 @@ public struct FileMailBackend: MailBackend {
             throw error
         }
         return MailReceipt(destination: path)
+    }
+
+    /// Seconds and nanoseconds, zero-padded, so that `ls` lists the mails in the order they were
+    /// written, also several within one second (the random part alone would shuffle them).
+    static func sortableTimestamp() -> String {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        let nanoseconds = String(now.tv_nsec)
+        return "\(now.tv_sec).\(String(repeating: "0", count: 9 - nanoseconds.count))\(nanoseconds)"
     }
 
     private static func reason(_ error: Error) -> String {
