@@ -9,7 +9,7 @@ DEBUG_BIN   = .build/debug/accounts
 RELEASE_BIN = .build/release/accounts
 RELEASE_SERVE = .build/release/accounts-serve
 
-.PHONY: all deps build-deps deb-deps build debug test bench fuzz demo share install uninstall deb deb-check clean
+.PHONY: all deps build-deps deb-deps build debug test bench fuzz mutants demo share install uninstall deb deb-check clean
 
 all: build
 
@@ -72,6 +72,15 @@ FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?=
 fuzz: deps
 	Tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# One-line mutations each of which some test must catch (Tests/mutants/mutants.txt), applied to
+# a copy of the tree in .build/mutants/tree, never to this one. MUTANTS=smoke (or a regex on
+# the names) runs some; the last line counts them. docs/testing.md says how long all take.
+MUTANTS ?=
+mutants: deps $(VENV)/.installed $(DJANGO61)/django/__init__.py
+	Tests/mutants/mutants.py --check
+	ACCOUNTS_TEST_PYTHON=$(CURDIR)/$(VENV)/bin/python ACCOUNTS_TEST_DJANGO61=$(CURDIR)/$(DJANGO61) \
+		MUTANTS='$(MUTANTS)' Tests/mutants/mutants.py
 
 # The main job on the built-in defaults, in ./demo: a fresh database and secrets file,
 # register a user (mail into demo/outbox), activate from the printed link, list. Builds the

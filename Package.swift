@@ -139,6 +139,17 @@ let package = Package(
             exclude: ["django_vectors.json"],
             swiftSettings: strict
         ),
+        // serve's rules one type at a time (cross-site check, rate limiter, client address,
+        // headers, the log's redaction), in milliseconds, under the pages' HTTP tests.
+        .testTarget(
+            name: "AccountsWebTests",
+            dependencies: [
+                "AccountsWeb",
+                "AccountsCore",
+                .product(name: "HTTPTypes", package: "swift-http-types", condition: .when(traits: ["Serve"])),
+            ],
+            swiftSettings: strict
+        ),
         // Drives the built `accounts` binary end to end; depends on it so `swift test` builds it.
         .testTarget(
             name: "AccountsCLITests",

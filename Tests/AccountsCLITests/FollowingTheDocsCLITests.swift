@@ -12,9 +12,13 @@ final class FollowingTheDocsCLITests: CLITestCase {
         let result: Run
         if geteuid() == 0 {
             // As an ordinary user in a directory root made (mkdir with sudo, as the guide once said).
+            // A copy of the binary beside it: the build directory may be one nobody can enter.
             chmod(directory, 0o755)
+            let binary = directory + "/accounts"
+            try FileManager.default.copyItem(atPath: Self.binary, toPath: binary)
+            chmod(binary, 0o755)
             result = try run("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "sh", "-c",
-                                                  "cd '\(taken)' && exec '\(Self.binary)' init"])
+                                                  "cd '\(taken)' && exec '\(binary)' init"])
             XCTAssertTrue(result.stderr.contains("belongs to root (uid 0)"), result.stderr)
             XCTAssertTrue(result.stderr.contains("sudo chown nobody \(taken)"), result.stderr)
         } else {
@@ -24,6 +28,7 @@ final class FollowingTheDocsCLITests: CLITestCase {
         assertFails(result, 73, "cannot create the database accounts.sqlite3: the directory \(taken)")
         XCTAssertTrue(result.stderr.contains("mkdir -p ~/accounts"), result.stderr)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: taken), [], "nothing made")
+        try? FileManager.default.removeItem(atPath: directory + "/accounts")
         assertFails(try accounts("init", "--database", "missing/accounts.sqlite3"), 73, "the directory \(directory)/missing does not exist")
     }
 

@@ -90,4 +90,24 @@ final class ActivationWindowTests: XCTestCase {
         user.isActive = true
         XCTAssertEqual(ActivationWindow.state(of: user, cutoff: cutoff), .active)
     }
+
+    /// Each of the three marks alone makes an account not never-activated: a login through the
+    /// Django site (last_login, as Django writes it, with is_active later switched off and no
+    /// activated_at from a program that never stamps it), an activation, being active.
+    func testAnyOneMarkMakesAnAccountNotNeverActivated() {
+        let joined = UTCDateTime(epochSeconds: 1_800_000_000)
+        let fresh = User(id: 1, userID: "u", email: "u@example.com", password: "!x", dateJoined: joined)
+        XCTAssertTrue(ActivationWindow.isNeverActivated(fresh))
+        var loggedIn = fresh
+        loggedIn.lastLogin = joined.adding(seconds: 60)
+        var activated = fresh
+        activated.activatedAt = joined.adding(seconds: 60)
+        var active = fresh
+        active.isActive = true
+        for user in [loggedIn, activated, active] {
+            XCTAssertFalse(ActivationWindow.isNeverActivated(user), "\(user)")
+            XCTAssertNotEqual(ActivationWindow.state(of: user, cutoff: joined.adding(seconds: 10)), .expired, "never purged: \(user)")
+        }
+        XCTAssertEqual(ActivationWindow.state(of: loggedIn, cutoff: joined.adding(seconds: 10)), .inactive)
+    }
 }

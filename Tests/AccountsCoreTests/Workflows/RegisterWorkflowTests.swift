@@ -37,7 +37,8 @@ final class RegisterWorkflowTests: WorkflowTestCase {
         let tooLong = String(repeating: "가", count: 151)
         for (userID, email, level, department) in [
             ("bad id", "a@example.com", nil, nil), (tooLong, "a@example.com", nil, nil), ("", "a@example.com", nil, nil),
-            ("ok", "not-an-email", nil, nil), ("ok", "a\u{7}@example.com", nil, nil), ("ok", "a@example.com\u{85}", nil, nil),
+            ("ok", "not-an-email", nil, nil), ("ok", "a\u{7}@example.com", nil, nil), ("ok", "\"a\\\u{7}b\"@example.com", nil, nil),
+            ("ok", "\"a\\\r\\\nBcc: x@y.z\"@example.com", nil, nil), ("ok", "a@example.com\u{85}", nil, nil),
             ("ok", String(repeating: "a", count: 65) + "@example.com", nil, nil),
             ("ok", "a@example.com", String(repeating: "x", count: 151), nil),
             ("ok", "a@example.com", nil, String(repeating: "x", count: 151)),

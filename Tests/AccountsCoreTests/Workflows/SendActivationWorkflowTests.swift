@@ -39,6 +39,18 @@ final class SendActivationWorkflowTests: WorkflowTestCase {
         XCTAssertEqual(mailer.sent.count, 1, "only register's mail")
     }
 
+    /// An account that logged in through the Django site and was switched off there (a row
+    /// accounts never touched: no activated_at) is not mailed, not activated by a link, not purged.
+    func testAnAccountThatLoggedInOnTheSiteIsNeverTreatedAsNew() throws {
+        let hong = try register("hong", send: false)
+        _ = try sqlite3(store.path, "UPDATE users SET last_login = '2026-11-18 12:00:00.000000' WHERE id = \(hong.user.id)")
+        assertRefused(.badData, try send("hong", force: true, at: t0.adding(seconds: 600)))
+        let link = try links.issue(for: try XCTUnwrap(try store.user(id: hong.user.id)), at: t0.adding(seconds: 600)).link
+        assertRefused(.badData, try activation.activate(link, at: t0.adding(seconds: 601)))
+        XCTAssertEqual(try PurgeWorkflow(store: store, window: tokens.window).purge(at: t0.adding(seconds: 100 * timeout)), 0)
+        XCTAssertEqual(mailer.sent.count, 0)
+    }
+
     /// A mail that failed does not hold up the next: the cooldown goes back to what it was.
     func testAFailedSendGivesTheCooldownBack() throws {
         try register("hong", send: false)
