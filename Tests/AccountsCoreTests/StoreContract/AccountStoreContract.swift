@@ -229,6 +229,29 @@ extension AccountStoreContract {
         XCTAssertNil(try store.user(id: user.id)?.activationSentAt)
     }
 
+    /// A visitor may ask for a new link `limit` times, each audited in the claim's transaction;
+    /// then the store says over the limit, changes nothing, and the operator's claims still pass.
+    func checkAVisitorsRequestsStopAtTheLimit() throws {
+        let store = try openStore(actor: "tester")
+        let user = try store.insert(newUser("hong"))
+        let request = LinkRequestRecord(limit: 2, detail: "from 192.0.2.1")
+        for second in [0, 1] {
+            guard case .claimed = try store.claimActivationMail(id: user.id, at: t0.adding(seconds: Int64(second)), notSentSince: nil, request: request) else {
+                return XCTFail("request \(second + 1) of 2 is claimed")
+            }
+        }
+        guard case .overLimit = try store.claimActivationMail(id: user.id, at: t0.adding(seconds: 2), notSentSince: nil, request: request) else {
+            return XCTFail("the third request is over the limit")
+        }
+        XCTAssertEqual(try store.user(id: user.id)?.activationSentAt, t0.adding(seconds: 1), "a refused request changes nothing")
+        var requests = 0
+        try store.forEachAuditEntry(AuditQuery()) { if $0.action == .requestActivation { requests += 1 } }
+        XCTAssertEqual(requests, 2)
+        guard case .claimed = try store.claimActivationMail(id: user.id, at: t0.adding(seconds: 3), notSentSince: nil) else {
+            return XCTFail("the operator has no request limit")
+        }
+    }
+
     /// The cooldown protects a recipient: after the email changed, the new address may get its
     /// mail at once; the address mailed within the cooldown may not, for `--pending` either.
     func checkTheCooldownCountsPerAddress() throws {

@@ -38,6 +38,7 @@ final class PostgresStoreContractTests: XCTestCase, AccountStoreContract {
     func testStatesOrderAndLimit() throws { try checkStatesOrderAndLimit() }
     func testMailClaimHonoursTheCooldownAndCanBeReleased() throws { try checkMailClaimHonoursTheCooldownAndCanBeReleased() }
     func testTheCooldownCountsPerAddress() throws { try checkTheCooldownCountsPerAddress() }
+    func testAVisitorsRequestsStopAtTheLimit() throws { try checkAVisitorsRequestsStopAtTheLimit() }
     func testExpiredIsOneDefinitionAtTheCutoff() throws { try checkExpiredIsOneDefinitionAtTheCutoff() }
     func testPendingClaimsNeverOverlap() throws { try checkPendingClaimsNeverOverlap() }
     func testAnOutboxRowIsTakenOnceAndRecordsItsFate() throws { try checkAnOutboxRowIsTakenOnceAndRecordsItsFate() }

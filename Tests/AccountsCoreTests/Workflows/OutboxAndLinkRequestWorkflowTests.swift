@@ -20,6 +20,26 @@ final class OutboxAndLinkRequestWorkflowTests: WorkflowTestCase {
         XCTAssertEqual(try retrying.retry(at: t0.adding(seconds: 86_400), includingNotYetDue: true).total, 0, "nothing is sent twice")
     }
 
+    /// A queued mail is looked at again when it goes out: the Django site may have activated the
+    /// account or changed its address meanwhile. Each is abandoned with its own reason (what
+    /// `outbox list` shows), and nothing goes to the old address; a change of case is no change.
+    func testAQueuedMailIsAbandonedForTheReasonThatAppliesNow() throws {
+        for name in ["hong", "kim", "lee"] { try register(name, send: false) }
+        for name in ["hong", "kim", "lee"] {
+            _ = try store.enqueueActivationMail(for: try XCTUnwrap(try store.user(matching: .either(name))), at: t0)
+        }
+        XCTAssertTrue(try store.activate(try XCTUnwrap(try store.user(matching: .either("kim"))), at: t0, detail: "on the site"))
+        _ = try sqlite3(store.path, "UPDATE users SET email = 'hong.new@example.com' WHERE user_id = 'hong'; UPDATE users SET email = 'LEE@example.com' WHERE user_id = 'lee'")
+        let summary = try retrying.retry(at: t0.adding(seconds: 1), includingNotYetDue: true)
+        XCTAssertEqual(summary.sent, 1)
+        XCTAssertEqual(summary.abandoned, 2)
+        XCTAssertEqual(mailer.sent.map(\.to), ["LEE@example.com"], "never the old address, never an active account")
+        let rows = try outbox()
+        XCTAssertEqual(rows.map(\.state), [.failedPermanent, .failedPermanent, .sent])
+        XCTAssertEqual(rows[0].lastReply, "the account's email changed to hong.new@example.com; send-activation mails the new address")
+        XCTAssertEqual(rows[1].lastReply, "the account is already active")
+    }
+
     func testARetryStopsAtTheFirstNotNow() throws {
         for name in ["a", "b", "c"] { try register(name, send: false) }
         for name in ["a", "b", "c"] {
