@@ -5,6 +5,8 @@ import Foundation
 /// Each piece is built only when asked for, so `list` works without a secrets file.
 package struct CommandContext: Sendable {
     package let settings: Settings
+    /// ACTIVATION_URL, read once (`LinkTemplate`).
+    package let linkTemplate: LinkTemplate
     package let quiet: Bool
     package let allowInsecureSecrets: Bool
 
@@ -12,6 +14,7 @@ package struct CommandContext: Sendable {
         var settings = try options.loadSettings()
         try mail?.apply(to: &settings)
         self.settings = settings
+        self.linkTemplate = try settings.linkTemplate()
         self.quiet = options.quiet
         self.allowInsecureSecrets = options.allowInsecureSecrets
     }
@@ -58,7 +61,7 @@ package struct CommandContext: Sendable {
     }
 
     package func links(_ tokens: TokenGenerator) -> ActivationLinks {
-        ActivationLinks(tokens: tokens, urlTemplate: settings.activationURL)
+        ActivationLinks(tokens: tokens, template: linkTemplate)
     }
 
     /// With `session`, an SMTP backend keeps its connection for the next message (bulk sending).

@@ -81,7 +81,7 @@ struct SiteResponder: HTTPResponder {
             let page = await post(&request, client: client)
             return ("activation", page.0.outcome, render(page.0, link: page.1, language: language, head: false))
         default:
-            guard let link = route.link(inPath: path) else {
+            guard let link = route.link(path: path, query: request.uri.query) else {
                 return ("other", ActivationPage.notFound.outcome, render(.notFound, link: nil, language: language, head: method == .head))
             }
             guard isRead else { return ("activation", nil, Self.methodNotAllowed("GET, HEAD")) }

@@ -92,7 +92,10 @@ final class CheckCLITests: CLITestCase {
         XCTAssertTrue(try jsonArray(withoutZone.stdout).contains { $0["id"] as? String == "accounts.W020" })
         try assertFinding("W021", "warning", env: ["ACCOUNTS_ACTIVATION_URL": "http://www.site.example.org/users/activate/{uid}/{token}/"])
         try assertFinding("W023", "warning", env: ["ACCOUNTS_ACTIVATION_URL": "https://localhost/users/activate/{uid}/{token}/"])
-        try assertFinding("E022", "error", env: ["ACCOUNTS_ACTIVATION_URL": "https://www.site.example.org/activate?uid={uid}&token={token}"])
+        // A template no link could be read back from: the settings themselves are refused.
+        try assertFinding("E001", "error", env: ["ACCOUNTS_ACTIVATION_URL": "https://www.site.example.org/activate/{token}/{uid}/"])
+        let query = try check(env: ["ACCOUNTS_ACTIVATION_URL": "https://www.site.example.org/activate?uid={uid}&token={token}"])
+        XCTAssertFalse(query.findings.values.contains("error"), "the query form is a good template: \(query.findings)")
         try assertFinding("W030", "warning", env: ["ACCOUNTS_DEFAULT_FROM_EMAIL": "webmaster@localhost"])
         try assertFinding("W042", "warning", env: ["ACCOUNTS_TRUSTED_PROXIES": "0.0.0.0/0"])
         try assertFinding("W050", "warning", env: ["ACCOUNTS_PBKDF2_ITERATIONS": "1000000"])

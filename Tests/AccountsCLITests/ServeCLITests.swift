@@ -24,8 +24,8 @@ final class ServeCLITests: CLITestCase {
         XCTAssertEqual(try accounts("init", "--quiet").status, 0)
         assertFails(try accounts("serve", "--listen", "localhost"), 64, "--listen 'localhost' is not host:port")
         assertFails(try accounts("serve", "--threads", "0"), 64, "--threads must be from 1 to 256")
-        assertFails(try accounts("serve", env: ["ACCOUNTS_ACTIVATION_URL": "https://example.com/activate?uid={uid}&token={token}"]),
-                    78, "serve answers links whose path holds {uid}, then {token}")
+        assertFails(try accounts("serve", env: ["ACCOUNTS_ACTIVATION_URL": "https://example.com/activate/{token}/{uid}/"]),
+                    78, "puts {token} before {uid}")
         assertFails(try accounts("serve", env: ["ACCOUNTS_LANGUAGE_CODE": "fr"]), 78, "ACCOUNTS_LANGUAGE_CODE: no pages in 'fr' (use one of ko, en)")
         assertFails(try accounts("serve", env: ["ACCOUNTS_TRUSTED_PROXIES": "10.0.0.0/8,proxy.example"]), 78,
                     "ACCOUNTS_TRUSTED_PROXIES: 'proxy.example' is not an IP address or network")
@@ -58,7 +58,7 @@ final class ServeCLITests: CLITestCase {
 /// The flow on PostgreSQL: every POST, the 20 racing ones too, is one conditional write there.
 final class PostgresServeCLITests: PostgresCLITestCase {
     func testCoreFlowOnPostgreSQL() throws {
-        try runServeSuite("test_http.py", ["CoreFlow", "PostgresOutage"], env: ["ACCOUNTS_TEST_DATABASE": uri])
+        try runServeSuite("test_http.py", ["CoreFlow", "QueryStringLinks", "PostgresOutage"], env: ["ACCOUNTS_TEST_DATABASE": uri])
     }
 
     /// A lock held elsewhere, killed connections, a stalled relay, the resend rules: on PostgreSQL.

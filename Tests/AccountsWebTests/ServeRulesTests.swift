@@ -98,5 +98,11 @@ final class ServeRulesTests: XCTestCase {
         }
         XCTAssertEqual(route.redacted("/users/activate/"), "/users/activate/", "the forms' path has nothing to hide")
         XCTAssertEqual(route.redacted("/healthz"), "/healthz")
+        // The query form: the forms post to its path, the token is only ever in the query, which the log leaves out.
+        let query = try ActivationRoute(activationURL: "https://www.example.com/verify?uid={uid}&token={token}")
+        XCTAssertEqual(query.prefix, "/verify")
+        XCTAssertEqual(query.link(path: "/verify", query: "uid=MQ&token=\(token)"), ActivationLink(uid: "MQ", token: token))
+        XCTAssertEqual(query.redacted("/verify"), "/verify")
+        XCTAssertFalse(query.redacted("/verify/MQ/\(token)/").contains("0123456789abcdef"))
     }
 }

@@ -1,9 +1,13 @@
 // libFuzzer target: ActivationLink(pasted:), the parser of whatever an operator pastes.
 // Built with the sources it tests by Tests/fuzz/run.sh; see docs/SECURITY.md.
 
+let pathTemplate = try! LinkTemplate("https://example.com/activate/{uid}/{token}/")
+let queryTemplate = try! LinkTemplate("https://example.com/verify?uid={uid}&token={token}")
+
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzActivationLink(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let text = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
+    _ = queryTemplate.link(pasted: text)
     guard let link = ActivationLink(pasted: text) else { return 0 }
     precondition(!link.uid.isEmpty && !link.token.isEmpty, "parsed an empty uid or token")
     _ = UIDCodec.decode(link.uid)
@@ -16,8 +20,13 @@ public func fuzzActivationLink(_ data: UnsafePointer<UInt8>, _ size: Int) -> CIn
         }
     }
     if survivesTemplate && link.uid.utf8.count + link.token.utf8.count < 4096 {
-        let url = link.url(template: "https://example.com/activate/{uid}/{token}/")
+        let url = pathTemplate.url(for: link)
         precondition(ActivationLink(pasted: url) == link, "round trip changed \(link) via \(url)")
+        precondition(pathTemplate.link(pasted: url) == link, "round trip through the template changed \(link) via \(url)")
+        if !link.uid.contains("&") && !link.token.contains("&") && !link.uid.contains("=") {
+            let query = queryTemplate.url(for: link)
+            precondition(queryTemplate.link(pasted: query) == link, "round trip changed \(link) via \(query)")
+        }
     }
     return 0
 }

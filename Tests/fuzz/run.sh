@@ -20,8 +20,9 @@ export SWIFT_BACKTRACE=enable=no
 sources() {
     local activation=$core/Activation
     case $1 in
-        activation-link) echo Tests/fuzz/ActivationLinkFuzz.swift $activation/ActivationLink.swift $activation/UIDCodec.swift \
-                              $activation/Digits.swift ;;
+        activation-link) echo Tests/fuzz/ActivationLinkFuzz.swift $activation/ActivationLink.swift $activation/LinkTemplate.swift \
+                              $activation/UIDCodec.swift $activation/Digits.swift $core/Common/AccountsError.swift \
+                              $core/Common/Printable.swift $core/Common/UTCDateTime.swift ;;
         uid)             echo Tests/fuzz/UIDFuzz.swift $activation/UIDCodec.swift $activation/Digits.swift ;;
         token)           echo Tests/fuzz/TokenFuzz.swift $activation/TokenGenerator.swift $activation/Base36.swift $activation/Digits.swift \
                               $activation/ZoneOffsets.swift $activation/TokenClock.swift $activation/ActivationWindow.swift \

@@ -71,7 +71,7 @@ class Site:
         with open(os.path.join(self.directory, "outbox", name), "rb") as file:
             message = email.message_from_binary_file(file, policy=email.policy.default)
         text = message.get_body(("plain",)).get_content()
-        return re.search(r"https?://\S+/users/activate/[^\s\"<]+", text).group(0)
+        return re.search(r"https?://\S+/(?:users/activate/|verify\?)[^\s\"<]+", text).group(0)
 
     def serve(self, *args, port=None, extra=None):
         server = Server(self, port or free_port(), args, extra)

@@ -4,6 +4,7 @@ Every server a test starts is stopped in tearDown, also when the test fails.
 """
 import base64
 import hashlib
+import json
 import os
 import re
 import signal
@@ -21,7 +22,7 @@ import html5lib
 from prometheus_client.parser import text_string_to_metric_families
 
 sys.path.insert(0, os.path.dirname(__file__))
-from serving import Site, form, path_of, token_of  # noqa: E402
+from serving import BIN, Site, form, free_port, path_of, token_of  # noqa: E402
 
 SECURITY_HEADERS = {
     "referrer-policy": "no-referrer",
@@ -196,6 +197,45 @@ class CoreFlow(ServeTestCase):
                     for s in families["accounts_http_requests"].samples}
         self.assertEqual(requests[("activation", "POST", "200")], 1)
         self.assertEqual(requests[("healthz", "GET", "200")], 1)
+
+
+class QueryStringLinks(ServeTestCase):
+    """ACTIVATION_URL with the uid and token in its query (issue 23): the link register prints
+    and mails is the one activate, inspect and serve's GET and POST answer, on either store."""
+
+    def test_register_inspect_activate_and_serve_read_one_template(self):
+        port = free_port()
+        site = self.site(ACTIVATION_URL=f"http://127.0.0.1:{port}/verify?lang=ko&uid={{uid}}&token={{token}}")
+        server = site.serve("--posts-per-minute", "1000", port=port)
+        first, second = unique("query"), unique("query")
+        url = site.register(first)
+        self.assertRegex(url, rf"^http://127\.0\.0\.1:{port}/verify\?lang=ko&uid=[A-Za-z0-9_-]+&token=[0-9a-z]+-[0-9a-f]+$")
+        uid, token = re.search(r"uid=([^&]+)&token=(.+)$", url).groups()
+        inspected = json.loads(site.run("inspect", url, "--format", "json").stdout)
+        self.assertEqual((inspected["user_id"], inspected["state"], inspected["would_activate"]), (first, "pending", True))
+        # The page: a GET changes nothing, and its form posts to the path, without the token.
+        status, headers, body = server.request("GET", path_of(url))
+        self.assertEqual(status, 200, body)
+        self.assertSecurityHeaders(headers, "confirm page")
+        self.assertIn('<form method="post" action="/verify">', body)
+        self.assertIn(f'name="token" value="{token}"', body)
+        self.assertEqual(site.show(first)["state"], "pending")
+        status, _, body = server.request("GET", "/verify?lang=ko&uid=" + uid)
+        self.assertEqual(status, 404, "half a link is no link")
+        status, _, body = server.request("POST", "/verify", f"uid={uid}&token={token}&action=activate", {"Accept-Language": "en"})
+        self.assertEqual(status, 200, body)
+        self.assertEqual(site.show(first)["state"], "active")
+        self.assertNotIn(token, "".join(server.lines), "no token in the access log")
+        # The CLI reads the mailed link too, from standard input.
+        site.register(second)
+        mailed = site.mail_link(site.outbox()[-1])
+        self.assertIn("/verify?lang=ko&uid=", mailed)
+        activated = subprocess.run([BIN, "activate", "-"], input=mailed, cwd=site.directory, env=site.env(), capture_output=True, text=True, timeout=60)
+        self.assertEqual(activated.returncode, 0, activated.stderr)
+        self.assertEqual(site.show(second)["state"], "active")
+        refused = site.run("activate", f"http://127.0.0.1:{port}/verify?lang=ko&uid={uid}", check=False)
+        self.assertEqual(refused.returncode, 65)
+        self.assertIn("does not hold ?uid=<uid>&token=<token>", refused.stderr)
 
 
 class Pages(ServeTestCase):

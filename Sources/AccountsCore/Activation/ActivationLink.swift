@@ -13,20 +13,13 @@ public struct ActivationLink: Equatable, Sendable {
         self.token = token
     }
 
-    /// ACTIVATION_URL with {uid} and {token} filled in.
-    public func url(template: String) -> String {
-        template.replacingOccurrences(of: "{uid}", with: uid).replacingOccurrences(of: "{token}", with: token)
-    }
-
     /// Reads a pasted activation URL (any scheme and host), a bare path, or "uid/token": the last
     /// two path segments, with or without a trailing slash. A query string or fragment that a
     /// mail client appended is ignored and percent-encoding is decoded, as Django's URL routing
     /// does. Returns nil for anything else; never traps.
     public init?(pasted text: String) {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !trimmed.isEmpty, trimmed.utf8.count <= Self.maximumLength,
-              !trimmed.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.properties.generalCategory == .control })
-        else { return nil }
+        guard Self.isPastable(trimmed) else { return nil }
         // Split on bytes, not Characters: a combining mark after "/" would otherwise join it into
         // one grapheme and hide the separator (found by Tests/fuzz).
         let bytes = Array(trimmed.utf8)
@@ -48,6 +41,13 @@ public struct ActivationLink: Equatable, Sendable {
               !uid.isEmpty, !token.isEmpty
         else { return nil }
         self.init(uid: uid, token: token)
+    }
+
+    /// Not empty, not longer than any link, and no whitespace or control character inside
+    /// (scalars, not Characters: "\r\n" is one Character).
+    static func isPastable(_ trimmed: String) -> Bool {
+        !trimmed.isEmpty && trimmed.utf8.count <= maximumLength
+            && !trimmed.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.properties.generalCategory == .control })
     }
 
     /// The index just past the first occurrence of `needle` in `haystack`.

@@ -10,11 +10,11 @@ public struct IssuedLink: Sendable {
 /// Makes activation links: a Django token and uid, put into ACTIVATION_URL.
 public struct ActivationLinks: Sendable {
     public let tokens: TokenGenerator
-    public let urlTemplate: String
+    public let template: LinkTemplate
 
-    public init(tokens: TokenGenerator, urlTemplate: String) {
+    public init(tokens: TokenGenerator, template: LinkTemplate) {
         self.tokens = tokens
-        self.urlTemplate = urlTemplate
+        self.template = template
     }
 
     /// Throws `.badData` for an account whose id no link can carry: ids start at 1, but a row
@@ -25,6 +25,6 @@ public struct ActivationLinks: Sendable {
         }
         let timestamp = tokens.timestamp(at: instant)
         let link = ActivationLink(uid: UIDCodec.encode(user.id), token: tokens.makeToken(for: user, timestamp: timestamp))
-        return IssuedLink(link: link, url: link.url(template: urlTemplate), expiresAt: tokens.window.expiry(ofTimestamp: timestamp))
+        return IssuedLink(link: link, url: template.url(for: link), expiresAt: tokens.window.expiry(ofTimestamp: timestamp))
     }
 }

@@ -130,19 +130,16 @@ public struct DeploymentCheck {
             findings.append(Finding("W020", .warning, "TIME_ZONE is not set (UTC): token timestamps are wall-clock seconds in the site's zone, so it must be the Django site's",
                                     fix: "set TIME_ZONE to the Django site's, even if that is UTC (docs/configuration.md)"))
         }
-        do {
-            let template = try LinkTemplate(settings.activationURL)
-            if template.scheme != "https" {
-                findings.append(Finding("W021", .warning, "ACTIVATION_URL is not https (\(printable(settings.activationURL))): the token crosses the network in clear, and browsers send no Sec-Fetch-Site over http",
-                                        fix: "an https:// URL, with TLS on serve (--tls-cert) or nginx in front (docs/serve.md)"))
-            }
-            if let host = template.host, host == "localhost" || host.hasSuffix(".localhost") || host.hasPrefix("127.") || host == "example.com" || host.hasSuffix(".example.com") {
-                findings.append(Finding("W023", .warning, "ACTIVATION_URL points at \(host): links mailed from here work nowhere but on this machine (or nowhere)",
-                                        fix: "the site's public address, such as https://www.your-site.tld/users/activate/{uid}/{token}/"))
-            }
-        } catch let error as AccountsError {
-            findings.append(Finding("E022", .error, error.message, fix: "put {uid} and {token} in the URL's path, as /users/activate/{uid}/{token}/"))
-        } catch {}
+        // Settings.validate has refused an ACTIVATION_URL no link of could be read back (E001).
+        guard let template = try? settings.linkTemplate() else { return }
+        if template.scheme != "https" {
+            findings.append(Finding("W021", .warning, "ACTIVATION_URL is not https (\(printable(settings.activationURL))): the token crosses the network in clear, and browsers send no Sec-Fetch-Site over http",
+                                    fix: "an https:// URL, with TLS on serve (--tls-cert) or nginx in front (docs/serve.md)"))
+        }
+        if let host = template.host, host == "localhost" || host.hasSuffix(".localhost") || host.hasPrefix("127.") || host == "example.com" || host.hasSuffix(".example.com") {
+            findings.append(Finding("W023", .warning, "ACTIVATION_URL points at \(host): links mailed from here work nowhere but on this machine (or nowhere)",
+                                    fix: "the site's public address, such as https://www.your-site.tld/users/activate/{uid}/{token}/"))
+        }
     }
 
     // MARK: - Mail

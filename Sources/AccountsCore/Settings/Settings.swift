@@ -103,10 +103,13 @@ public struct Settings: Sendable {
         emailBackend ?? (emailHost?.isEmpty == false ? .smtp : .file)
     }
 
+    /// ACTIVATION_URL, read (`LinkTemplate`): throws `.configuration` for one no link of could be read back.
+    public func linkTemplate() throws -> LinkTemplate {
+        try LinkTemplate(activationURL)
+    }
+
     public func validate() throws {
-        guard activationURL.contains("{uid}"), activationURL.contains("{token}") else {
-            throw AccountsError(.configuration, "ACTIVATION_URL must contain {uid} and {token}, e.g. https://example.com/users/activate/{uid}/{token}/")
-        }
+        _ = try linkTemplate()
         guard passwordResetTimeout > 0 else {
             throw AccountsError(.configuration, "PASSWORD_RESET_TIMEOUT must be a positive number of seconds")
         }

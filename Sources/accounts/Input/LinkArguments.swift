@@ -15,7 +15,8 @@ struct LinkArguments: ParsableArguments {
         }
     }
 
-    func parsed() throws -> ActivationLink {
+    /// The link, read as `template` places its uid and token (or as the last two path segments).
+    func parsed(_ template: LinkTemplate) throws -> ActivationLink {
         if link.count == 2 {
             return ActivationLink(uid: link[0], token: link[1])
         }
@@ -23,8 +24,9 @@ struct LinkArguments: ParsableArguments {
         guard text.utf8.count <= ActivationLink.maximumLength else {
             throw AccountsError(.badData, "invalid activation link: \(text.utf8.count) bytes, longer than any link (at most \(ActivationLink.maximumLength))")
         }
-        guard let fromURL = ActivationLink(pasted: text) else {
-            throw AccountsError(.badData, "invalid activation link: '\(printable(text, limit: 100))' does not end in /<uid>/<token>/")
+        guard let fromURL = template.link(pasted: text) else {
+            let shape = template.shape.hasPrefix("?") ? "hold \(template.shape) nor end in /<uid>/<token>/" : "end in /<uid>/<token>/"
+            throw AccountsError(.badData, "invalid activation link: '\(printable(text, limit: 100))' does not \(shape)")
         }
         return fromURL
     }

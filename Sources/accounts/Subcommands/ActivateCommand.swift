@@ -7,7 +7,7 @@ struct ActivateCommand: ParsableCommand {
         commandName: "activate",
         abstract: "Activate an account from its activation link.",
         discussion: """
-            Give the URL as pasted from the mail (any host; the last two path segments count), or the \
+            Give the URL as pasted from the mail (any host; read as ACTIVATION_URL places the uid and token, or its last two path segments), or the \
             uid and token, or - to read the URL from standard input (keeping it out of ps). Activation \
             sets is_active, last_login and activated_at, which also makes the link single-use. Exit 0 \
             only when the account was activated; otherwise 65 for an invalid, expired or already used \
@@ -23,8 +23,8 @@ struct ActivateCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
-        let parsed = try link.parsed()
         let context = try CommandContext(global)
+        let parsed = try link.parsed(context.linkTemplate)
         let workflow = ActivateWorkflow(store: try context.store(), tokens: context.tokens(try context.secrets()))
         let outcome = try workflow.activate(parsed)
         if format == .json {

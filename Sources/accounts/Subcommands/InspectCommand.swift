@@ -23,8 +23,8 @@ struct InspectCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
-        let parsed = try link.parsed()
         let context = try CommandContext(global)
+        let parsed = try link.parsed(context.linkTemplate)
         let store = try context.store()
         let workflow = ActivateWorkflow(store: store, tokens: context.tokens(try context.secrets()))
         let now = UTCDateTime.now()

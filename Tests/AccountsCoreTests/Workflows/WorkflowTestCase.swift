@@ -44,7 +44,7 @@ class WorkflowTestCase: XCTestCase {
         mailer = RecordingMailBackend()
         tokens = TokenGenerator(secretKey: "workflow-tests-secret-key-0123456789-abcdefghijklmnop", timeout: timeout,
                                 timeZone: TimeZone(identifier: "Asia/Seoul")!)
-        links = ActivationLinks(tokens: tokens, urlTemplate: "https://www.example.com/users/activate/{uid}/{token}/")
+        links = ActivationLinks(tokens: tokens, template: try LinkTemplate("https://www.example.com/users/activate/{uid}/{token}/"))
         mail = ActivationMail(templates: try ActivationTemplates(directory: nil), backend: mailer,
                               fromEmail: "Example <no-reply@example.com>", timeZone: TimeZone(identifier: "Asia/Seoul")!)
     }
