@@ -77,4 +77,30 @@ final class TokenGeneratorTests: XCTestCase {
         XCTAssertNil(Base36.decode("A"))
         XCTAssertNil(Base36.decode(""))
     }
+
+    /// A purpose is Django's subclass: another key salt makes tokens that never check out for
+    /// activation (nor the other way), and its own hash value decides what the token binds.
+    func testAPurposeSeparatesTokensAndDecidesWhatTheyBind() {
+        struct Invitation: TokenPurpose {
+            let keySalt = "accounts.tests.Invitation"
+            // Binds the email only: a changed password does not end it.
+            func appendHashValue(of user: some TokenSubject, timestamp: Int64, to buffer: inout [UInt8]) {
+                buffer.append(contentsOf: "\(user.id)|\(timestamp)|\(user.email)".utf8)
+            }
+        }
+        let activation = TokenGenerator(secretKey: "k")
+        let invitation = TokenGenerator(secretKey: "k", purpose: Invitation())
+        XCTAssertEqual(activation.purpose.keySalt, "django.contrib.auth.tokens.PasswordResetTokenGenerator", "Django's default_token_generator")
+        let forActivation = activation.makeToken(for: Subject(), at: issued)
+        let forInvitation = invitation.makeToken(for: Subject(), at: issued)
+        XCTAssertNotEqual(forActivation, forInvitation)
+        XCTAssertEqual(invitation.check(forActivation, for: Subject(), at: issued), .invalid)
+        XCTAssertEqual(activation.check(forInvitation, for: Subject(), at: issued), .invalid)
+        var changed = Subject()
+        changed.password = "!unusable"
+        XCTAssertEqual(activation.check(forActivation, for: changed, at: issued), .invalid, "activation binds the password")
+        guard case .valid = invitation.check(forInvitation, for: changed, at: issued) else { return XCTFail("the invitation binds only the email") }
+        changed.email = "b@example.com"
+        XCTAssertEqual(invitation.check(forInvitation, for: changed, at: issued), .invalid)
+    }
 }

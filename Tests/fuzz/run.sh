@@ -24,7 +24,7 @@ sources() {
                               $activation/UIDCodec.swift $activation/Digits.swift $core/Common/AccountsError.swift \
                               $core/Common/Printable.swift $core/Common/UTCDateTime.swift ;;
         uid)             echo Tests/fuzz/UIDFuzz.swift $activation/UIDCodec.swift $activation/Digits.swift ;;
-        token)           echo Tests/fuzz/TokenFuzz.swift $activation/TokenGenerator.swift $activation/Base36.swift $activation/Digits.swift \
+        token)           echo Tests/fuzz/TokenFuzz.swift $activation/TokenGenerator.swift $activation/TokenPurpose.swift $activation/Base36.swift $activation/Digits.swift \
                               $activation/ZoneOffsets.swift $activation/TokenClock.swift $activation/ActivationWindow.swift \
                               $core/Crypto/HMACKey.swift $core/Crypto/OpenSSLCrypto.swift $core/Common/UTCDateTime.swift \
                               $core/Accounts/User.swift $core/Accounts/AccountState.swift ;;

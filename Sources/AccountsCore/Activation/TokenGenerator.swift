@@ -9,13 +9,15 @@ public protocol TokenSubject {
     var email: String { get }
 }
 
-/// Django's `PasswordResetTokenGenerator` (5.2), byte for byte.
+/// Django's `PasswordResetTokenGenerator` (5.2), byte for byte, for one `TokenPurpose`.
 ///
 /// token = base36(ts) + "-" + every other hex digit of
-///         HMAC-SHA256(sha256(key_salt + secret), f"{pk}{password}{login_ts}{ts}{email}")
+///         HMAC-SHA256(sha256(key_salt + secret), purpose's hash value, by default
+///         f"{pk}{password}{login_ts}{ts}{email}")
 /// where ts counts seconds since 2001-01-01 00:00 on the wall clock of TIME_ZONE.
 public struct TokenGenerator: Sendable {
-    public static let keySalt = "django.contrib.auth.tokens.PasswordResetTokenGenerator"
+    /// Activation's, Django's default salt.
+    public static var keySalt: String { ActivationPurpose().keySalt }
 
     public enum Verdict: Equatable, Sendable {
         /// Signed by key `keyIndex` (0 = SECRET_KEY, n = SECRET_KEY_FALLBACKS[n-1]) at `issuedAt`.
@@ -31,16 +33,19 @@ public struct TokenGenerator: Sendable {
 
     /// One keyed HMAC per secret, derived once rather than once per token.
     private let keys: [HMACKey]
+    public let purpose: any TokenPurpose
     /// When tokens expire, and the clock they count in.
     public let window: ActivationWindow
 
-    public init(secretKey: String, fallbacks: [String] = [], window: ActivationWindow) {
-        self.keys = ([secretKey] + fallbacks).map { HMACKey(OpenSSLCrypto.sha256(Array((Self.keySalt + $0).utf8))) }
+    public init(secretKey: String, fallbacks: [String] = [], purpose: any TokenPurpose = ActivationPurpose(), window: ActivationWindow) {
+        self.keys = ([secretKey] + fallbacks).map { HMACKey(OpenSSLCrypto.sha256(Array((purpose.keySalt + $0).utf8))) }
+        self.purpose = purpose
         self.window = window
     }
 
-    public init(secretKey: String, fallbacks: [String] = [], timeout: Int64 = 259_200, timeZone: TimeZone = TimeZone(identifier: "UTC")!) {
-        self.init(secretKey: secretKey, fallbacks: fallbacks, window: ActivationWindow(timeout: timeout, timeZone: timeZone))
+    public init(secretKey: String, fallbacks: [String] = [], purpose: any TokenPurpose = ActivationPurpose(), timeout: Int64 = 259_200,
+                timeZone: TimeZone = TimeZone(identifier: "UTC")!) {
+        self.init(secretKey: secretKey, fallbacks: fallbacks, purpose: purpose, window: ActivationWindow(timeout: timeout, timeZone: timeZone))
     }
 
     /// Django's `_num_seconds(datetime.now())`: whole seconds from 2001-01-01 00:00 to the
@@ -91,12 +96,7 @@ public struct TokenGenerator: Sendable {
     private func writeToken(for user: some TokenSubject, timestamp: Int64, keyIndex: Int, into buffer: inout [UInt8]) {
         buffer.removeAll(keepingCapacity: true)
         buffer.reserveCapacity(user.password.utf8.count + user.email.utf8.count + 64)
-        // f"{pk}{password}{login_ts}{ts}{email}"
-        Self.appendDecimal(user.id, to: &buffer)
-        buffer.append(contentsOf: user.password.utf8)
-        if let login = user.lastLogin { buffer.append(contentsOf: login.wholeSecondsText.utf8) }
-        Self.appendDecimal(timestamp, to: &buffer)
-        buffer.append(contentsOf: user.email.utf8)
+        purpose.appendHashValue(of: user, timestamp: timestamp, to: &buffer)
         withUnsafeTemporaryAllocation(byteCount: 32, alignment: 8) { mac in
             buffer.withUnsafeBytes { keys[keyIndex].authenticate($0, into: mac) }
             buffer.removeAll(keepingCapacity: true)
@@ -108,10 +108,4 @@ public struct TokenGenerator: Sendable {
     }
 
     private static let hexDigits = Array("0123456789abcdef".utf8)
-
-    /// Python's str(int): decimal digits, with a minus sign when negative.
-    private static func appendDecimal(_ value: Int64, to buffer: inout [UInt8]) {
-        if value < 0 { buffer.append(UInt8(ascii: "-")) }
-        Digits.append(value.magnitude, radix: 10, to: &buffer)
-    }
 }
