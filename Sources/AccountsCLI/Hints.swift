@@ -48,6 +48,8 @@ package enum Hints {
             return "; on a connection to another machine accounts asks for sslmode=verify-full, so that the password never goes to a server it has not verified: give the server's CA with sslrootcert=FILE in the URI (or in ~/.postgresql/root.crt), or accept the risk with sslmode=require, prefer or disable in the URI"
         case .nameOneAccount(let ids):
             return "; name one with --id (" + ids.map { "--id \($0)" }.joined(separator: " or ") + "), --user-id or --email"
+        case .importIntoEmptyOrAppend:
+            return "; import into a new one, or add to it with --append"
         }
     }
 }

@@ -120,7 +120,7 @@ final class StoreParityCLITests: CLITestCase {
             (#"postgresql://accounts@127\.0\.0\.1:\d+/t_[0-9a-f]+"#, "<database>"),
             (#"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?Z?"#, "<time>"),
             (#"[0-9a-z]{1,13}-[0-9a-f]{20,}"#, "<token>"),
-            (#"outbox/\d+-[0-9a-f]+\.eml"#, "outbox/<file>"),
+            (#"outbox/\d+\.\d{9}-[0-9a-f]+\.eml"#, "outbox/<file>"),
             (#"try again in \d+ s"#, "try again in <n> s"),
             (#""password":"[^"]*""#, #""password":"<salted>""#),
             (#"\d+(\.\d+)? (mails|accounts|rows)/s"#, "<rate>"),

@@ -71,6 +71,8 @@ public struct AccountsError: Error, Equatable, CustomStringConvertible, Sendable
         case verifiedTLSRequired
         /// A reference matched these accounts: name one of them explicitly.
         case nameOneAccount(ids: [Int64])
+        /// An import goes into an empty database, or is added to a full one on purpose.
+        case importIntoEmptyOrAppend
     }
 
     public let kind: Kind

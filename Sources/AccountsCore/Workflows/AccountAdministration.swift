@@ -69,7 +69,7 @@ public struct AccountAdministration {
     /// Sets the password hash (a new pbkdf2_sha256 hash, or an unusable one with `password` nil).
     public func setPassword(_ reference: AccountReference, to password: String?, hasher: PasswordHasher = PasswordHasher(),
                             at instant: UTCDateTime = .now()) throws -> AccountChange {
-        if let password, password.isEmpty { throw AccountsError(.badData, "the password is empty") }
+        if let password { try NewPassword.check(password) }
         let user = try store.requireUser(matching: reference)
         var changed = user
         // Hashed before the write, as register does: the slow part stays outside the lock.

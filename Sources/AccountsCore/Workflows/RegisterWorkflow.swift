@@ -44,9 +44,7 @@ public struct RegisterWorkflow {
         let email = try EmailAddress.normalize(request.email)
         let level = try Self.field("level", request.level)
         let department = try Self.field("department", request.department)
-        if let password = request.password, password.isEmpty {
-            throw AccountsError(.badData, "the password is empty")
-        }
+        if let password = request.password { try NewPassword.check(password) }
         // Hash before touching the database: the slow part stays outside the write lock.
         let password = request.password.map { hasher.hash($0) } ?? PasswordHasher.unusable()
         let user = try store.insert(NewUser(userID: userID, email: email, password: password,

@@ -4,10 +4,8 @@ import Foundation
 
 /// Reads a password without it ever being a command-line argument.
 enum PasswordInput {
-    /// The longest password taken, in bytes: what Django once capped passwords at against a
-    /// denial of service through the hasher (CVE-2013-1443). Reading stops there, so a runaway
-    /// pipe costs no memory.
-    static let maximumLength = 4096
+    /// Reading stops past `NewPassword.maximumLength`, so a runaway pipe costs no memory.
+    static let maximumLength = NewPassword.maximumLength
 
     /// All of standard input, less one trailing line break (as `docker login --password-stdin`).
     static func fromStandardInput() throws -> String {
@@ -70,7 +68,5 @@ enum PasswordInput {
         return text
     }
 
-    private static func tooLong() -> AccountsError {
-        AccountsError(.badData, "the password is longer than \(maximumLength) bytes")
-    }
+    private static func tooLong() -> AccountsError { NewPassword.tooLong }
 }

@@ -41,6 +41,7 @@ final class AccountAdministrationTests: WorkflowTestCase {
         let unusable = try administration.setPassword(.either("hong"), to: nil, at: t0)
         XCTAssertFalse(PasswordHasher.isUsable(unusable.after.password))
         assertRefused(.badData, try administration.setPassword(.either("hong"), to: "", at: t0))
+        assertRefused(.badData, try administration.setPassword(.either("hong"), to: String(repeating: "x", count: 4097), at: t0))
         XCTAssertEqual(try audit().filter { $0.hasPrefix("set-password") }.count, 2)
     }
 

@@ -22,6 +22,10 @@ final class RegisterWorkflowTests: WorkflowTestCase {
         XCTAssertTrue(PasswordHasher(iterations: 1_000).verify("correct horse", against: outcome.user.password))
         assertRefused(.badData, try register("lee", password: ""))
         XCTAssertNil(try store.user(matching: .either("lee")), "nothing written")
+        // 4,096 bytes are taken (a Hangul syllable is three), one more is refused, for every front end.
+        assertRefused(.badData, try register("lee", password: String(repeating: "가", count: 1365) + "ab"), "4,097 bytes")
+        XCTAssertNil(try store.user(matching: .either("lee")), "nothing written")
+        XCTAssertNoThrow(try register("lee", password: String(repeating: "가", count: 1365) + "a"))
     }
 
     func testWithoutSendingOnlyTheLinkIsMade() throws {

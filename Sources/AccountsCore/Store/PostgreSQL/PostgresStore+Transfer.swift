@@ -51,7 +51,7 @@ extension PostgresStore {
             for (table, _) in Self.tables {
                 let found = try connection.query("SELECT EXISTS (SELECT 1 FROM \(table))", table: table).row(0)
                 if try found.bool(0) == true {
-                    throw AccountsError(.cannotCreate, "database \(description) is not empty (\(table) has rows); import into a new one, or add to it with --append")
+                    throw AccountsError.importTargetNotEmpty(description, table: table)
                 }
             }
         }

@@ -39,7 +39,7 @@ extension SQLiteStore {
     public func importAll(append: Bool, _ records: (_ each: (TransferRecord) throws -> Void) throws -> Void) throws -> TransferCounts {
         try write(manyStatements: true) { db in
             if !append, let table = try Self.firstNonEmptyTable(db) {
-                throw AccountsError(.cannotCreate, "database \(path) is not empty (\(table) has rows); import into a new one, or add to it with --append")
+                throw AccountsError.importTargetNotEmpty(path, table: table)
             }
             var counts = TransferCounts()
             var sequences: TransferSequences?

@@ -136,3 +136,10 @@ public struct TransferCounts: Equatable, Sendable {
         }
     }
 }
+
+extension AccountsError {
+    /// An import without `append` into a database that holds rows: refused by every store alike.
+    static func importTargetNotEmpty(_ database: String, table: String) -> AccountsError {
+        AccountsError(.cannotCreate, "database \(database) is not empty (\(table) has rows)", hint: .importIntoEmptyOrAppend)
+    }
+}
