@@ -9,6 +9,15 @@ final class ValidationTests: XCTestCase {
         XCTAssertEqual(try EmailAddress.normalize("a@xn--bcher-kva.example"), "a@xn--bcher-kva.example")
     }
 
+    /// One reading of "the same address" for uniqueness, as SQLite's NOCASE: ASCII case only.
+    func testTheSameAddressIgnoresASCIICaseOnly() {
+        XCTAssertTrue(EmailAddress.same("Hong.Gil@Example.COM", "hong.gil@example.com"))
+        XCTAssertEqual(EmailAddress.key("Hong@Example.COM"), "hong@example.com")
+        XCTAssertFalse(EmailAddress.same("hong@example.com", "hong2@example.com"))
+        XCTAssertFalse(EmailAddress.same("\"É\"@example.com", "\"é\"@example.com"), "as NOCASE: only ASCII letters fold")
+        XCTAssertFalse(EmailAddress.same("ǅ@x.kr", "ǆ@x.kr"))
+    }
+
     func testEmailsRejected() {
         let bad = ["", "plain", "@example.com", "a@", "a@b", "a@-b.com", "a@b-.com", "a..b@example.com", ".a@example.com",
                    "a b@example.com", "a@example.com\r\nBcc: x@y.com", "a@exa mple.com", "a@example.c", "a@example.123",

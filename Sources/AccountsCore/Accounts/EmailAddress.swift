@@ -29,6 +29,18 @@ public enum EmailAddress {
         return local + "@" + domain
     }
 
+    /// The one reading of "the same address", by which an email is unique: equal but for ASCII
+    /// letters' case, as SQLite's NOCASE compares. Every address `normalize` accepts is ASCII,
+    /// where PostgreSQL's unique index on upper(email) agrees; so do the Swift checks, which
+    /// use this rather than `lowercased()` (Unicode's, which folds more than either store).
+    public static func key(_ email: String) -> String {
+        String(decoding: email.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 }, as: UTF8.self)
+    }
+
+    public static func same(_ one: String, _ other: String) -> Bool {
+        one.utf8.count == other.utf8.count && key(one) == key(other)
+    }
+
     private static let atomCharacters = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+/=?^_`{|}~-".unicodeScalars)
 
     private static func isDotAtom(_ text: Substring) -> Bool {

@@ -72,8 +72,8 @@ public struct LinkTemplate: Sendable, Equatable {
     }
 
     /// The link in a request's path and query, percent-decoded; nil when they are not a link of
-    /// this template. A trailing slash missing (or, before a query, added) is forgiven. On the UTF-8 bytes: `serve` runs this
-    /// for every request.
+    /// this template. A trailing slash missing (or, before a query, added) is forgiven. On the
+    /// UTF-8 bytes: `serve` runs this for every request.
     public func link(path: Substring, query: Substring?) -> ActivationLink? {
         switch placement {
         case .path(let prefix, let separator, let suffix):

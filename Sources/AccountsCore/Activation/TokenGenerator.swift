@@ -16,9 +16,6 @@ public protocol TokenSubject {
 ///         f"{pk}{password}{login_ts}{ts}{email}")
 /// where ts counts seconds since 2001-01-01 00:00 on the wall clock of TIME_ZONE.
 public struct TokenGenerator: Sendable {
-    /// Activation's, Django's default salt.
-    public static var keySalt: String { ActivationPurpose().keySalt }
-
     public enum Verdict: Equatable, Sendable {
         /// Signed by key `keyIndex` (0 = SECRET_KEY, n = SECRET_KEY_FALLBACKS[n-1]) at `issuedAt`.
         case valid(keyIndex: Int, issuedAt: Int64)

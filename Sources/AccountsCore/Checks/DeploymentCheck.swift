@@ -130,7 +130,7 @@ public struct DeploymentCheck {
             findings.append(Finding("W020", .warning, "TIME_ZONE is not set (UTC): token timestamps are wall-clock seconds in the site's zone, so it must be the Django site's",
                                     fix: "set TIME_ZONE to the Django site's, even if that is UTC (docs/configuration.md)"))
         }
-        // Settings.validate has refused an ACTIVATION_URL no link of could be read back (E001).
+        // Settings.validate has refused an ACTIVATION_URL no link could be read back from (E001).
         guard let template = try? settings.linkTemplate() else { return }
         if template.scheme != "https" {
             findings.append(Finding("W021", .warning, "ACTIVATION_URL is not https (\(printable(settings.activationURL))): the token crosses the network in clear, and browsers send no Sec-Fetch-Site over http",

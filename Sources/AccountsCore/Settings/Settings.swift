@@ -103,7 +103,7 @@ public struct Settings: Sendable {
         emailBackend ?? (emailHost?.isEmpty == false ? .smtp : .file)
     }
 
-    /// ACTIVATION_URL, read (`LinkTemplate`): throws `.configuration` for one no link of could be read back.
+    /// ACTIVATION_URL, read (`LinkTemplate`): throws `.configuration` for a template no link could be read back from.
     public func linkTemplate() throws -> LinkTemplate {
         try LinkTemplate(activationURL)
     }

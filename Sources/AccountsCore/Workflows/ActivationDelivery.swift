@@ -85,7 +85,7 @@ public struct ActivationDelivery {
         guard let user else { return .abandon("the account no longer exists") }
         if user.isActive { return .abandon("the account is already active") }
         guard ActivationWindow.isNeverActivated(user) else { return .abandon("the account was deactivated after it had been active") }
-        if user.email.lowercased() != entry.recipient.lowercased() {
+        if !EmailAddress.same(user.email, entry.recipient) {
             return .abandon("the account's email changed to \(printable(user.email)); send-activation mails the new address")
         }
         return .send(user)

@@ -82,7 +82,7 @@ public struct BulkRegistrationWorkflow {
             let candidates = batch.compactMap { try? $0.outcome.get() }
             let existing = try store.users(withUserIDs: candidates.map(\.userID), orEmails: candidates.map(\.email))
             let byUserID = Dictionary(existing.map { ($0.userID, $0) }, uniquingKeysWith: { first, _ in first })
-            let byEmail = Dictionary(existing.map { ($0.email.lowercased(), $0) }, uniquingKeysWith: { first, _ in first })
+            let byEmail = Dictionary(existing.map { (EmailAddress.key($0.email), $0) }, uniquingKeysWith: { first, _ in first })
             for (line, outcome) in batch {
                 switch outcome {
                 case .failure(let bad):
@@ -90,16 +90,16 @@ public struct BulkRegistrationWorkflow {
                     problem(bad)
                 case .success(let new):
                     if let user = byUserID[new.userID] {
-                        if user.email.lowercased() == new.email.lowercased() {
+                        if EmailAddress.same(user.email, new.email) {
                             plan.existing += 1
                             if Self.wantsFirstMail(user) { plan.existingIDs.append(user.id) }
                         } else {
                             plan.invalid += 1
                             problem(BulkProblem(line: line, message: "user_id '\(new.userID)' is already registered with another email (\(printable(user.email)))"))
                         }
-                    } else if let user = byEmail[new.email.lowercased()] {
+                    } else if let user = byEmail[EmailAddress.key(new.email)] {
                         plan.invalid += 1
-                        problem(BulkProblem(line: line, message: "email '\(new.email)' is already registered (to user_id '\(printable(user.userID))')"))
+                        problem(BulkProblem(line: line, message: AccountsError.taken(userID: new.userID, email: new.email, by: user.userID).message))
                     } else {
                         plan.new += 1
                         plan.newLines.insert(line)
@@ -116,7 +116,7 @@ public struct BulkRegistrationWorkflow {
                 if let first = seenUserIDs[Fingerprint(new.userID)] {
                     throw AccountsError(.badData, "user_id '\(new.userID)' is already on line \(first)")
                 }
-                let email = Fingerprint(new.email.lowercased())
+                let email = Fingerprint(EmailAddress.key(new.email))
                 if let first = seenEmails[email] {
                     throw AccountsError(.badData, "email '\(new.email)' is already on line \(first)")
                 }

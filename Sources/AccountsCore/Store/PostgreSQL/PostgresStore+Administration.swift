@@ -2,7 +2,7 @@
 extension PostgresStore {
     public func update(_ user: User, to changed: User, action: AuditAction, detail: String, at instant: UTCDateTime) throws -> User? {
         try write { connection in
-            if changed.userID != user.userID || changed.email.uppercased() != user.email.uppercased() {
+            if changed.userID != user.userID || !EmailAddress.same(changed.email, user.email) {
                 let clash = try connection.query("""
                     SELECT user_id FROM users WHERE id <> $1 AND (user_id = $2 OR upper(email) = upper($3)) LIMIT 1
                     """, [.int8(user.id), .text(changed.userID), .text(changed.email)])
@@ -18,7 +18,7 @@ extension PostgresStore {
                     """, Self.unchangedParameters(user) + [.text(changed.userID), .text(changed.email), .text(changed.password),
                                                            .bool(changed.isActive), changed.level.pg, changed.department.pg])
             } catch let failure as PGFailure where failure.sqlState == "23505" {
-                throw AccountsError(.badData, "user_id '\(changed.userID)' or email '\(changed.email)' is already registered")
+                throw AccountsError.takenMeanwhile(userID: changed.userID, email: changed.email)
             }
             guard result.count == 1 else { return nil }
             let updated = try PGRecords.user(result.row(0))

@@ -86,7 +86,7 @@ extension PostgresStore {
             let taken = try connection.query("SELECT user_id FROM users WHERE user_id = $1 OR upper(email) = upper($2) LIMIT 1",
                                              [.text(user.userID), .text(user.email)])
             if taken.count == 1 {
-                throw AccountsError(.badData, "cannot restore '\(printable(user.userID))': account '\(printable(try taken.row(0).text(0) ?? ""))' now has its user_id or email")
+                throw PurgedUser.cannotRestore(user, takenBy: try taken.row(0).text(0) ?? "")
             }
             // Marked first (the archive row stays, so that the log still shows the purge): an id
             // of an archived account not restored is refused by users_no_purged_ids.

@@ -146,9 +146,9 @@ extension PostgresStore {
         }
         let uppercased = try connection.query("SELECT upper(e) FROM unnest($1::text[]) e", [.textArray(users.map(\.email))])
         for (index, new) in users.enumerated() {
-            if byUserID.contains(new.userID) { return AccountsError(.badData, "user_id '\(new.userID)' is already registered") }
+            if byUserID.contains(new.userID) { return AccountsError.taken(userID: new.userID) }
             if let owner = byEmail[try uppercased.row(index).text(0) ?? ""] {
-                return AccountsError(.badData, "email '\(new.email)' is already registered (to user_id '\(printable(owner))')")
+                return AccountsError.taken(userID: new.userID, email: new.email, by: owner)
             }
         }
         return nil
@@ -160,14 +160,14 @@ extension PostgresStore {
         let detail = failure.detail ?? ""
         if let value = keyValue(detail) {
             if detail.contains("(user_id)"), users.contains(where: { $0.userID == value }) {
-                return AccountsError(.badData, "user_id '\(value)' is already registered")
+                return AccountsError.taken(userID: value)
             }
-            if detail.contains("email"), let new = users.first(where: { $0.email.uppercased() == value }) {
-                return AccountsError(.badData, "email '\(new.email)' is already registered")
+            if detail.contains("email"), let new = users.first(where: { EmailAddress.same($0.email, value) }) {
+                return AccountsError.taken(email: new.email)
             }
         }
         if users.count == 1 {
-            return AccountsError(.badData, "user_id '\(users[0].userID)' or email '\(users[0].email)' is already registered")
+            return AccountsError.takenMeanwhile(userID: users[0].userID, email: users[0].email)
         }
         return AccountsError(.badData, "an account of this batch was registered by another process meanwhile: \(printable(detail))")
     }

@@ -9,7 +9,7 @@ extension SQLiteStore {
     public func update(_ user: User, to changed: User, action: AuditAction, detail: String, at instant: UTCDateTime) throws -> User? {
         try write { db in
             guard try current(db, user) else { return nil }
-            if changed.userID != user.userID || changed.email.lowercased() != user.email.lowercased() {
+            if changed.userID != user.userID || !EmailAddress.same(changed.email, user.email) {
                 if let row = try Row.fetchOne(db, sql: """
                     SELECT user_id, email FROM users WHERE id != ? AND (user_id = ? OR email = ? COLLATE NOCASE) LIMIT 1
                     """, arguments: [user.id, changed.userID, changed.email]) {
@@ -24,7 +24,7 @@ extension SQLiteStore {
                     """, arguments: [changed.userID, changed.email, changed.password, changed.isActive, changed.level, changed.department,
                                      user.id])
             } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
-                throw AccountsError(.badData, "user_id '\(changed.userID)' or email '\(changed.email)' is already registered")
+                throw AccountsError.takenMeanwhile(userID: changed.userID, email: changed.email)
             }
             guard db.changesCount == 1 else { return nil }
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM users WHERE id = ?", arguments: [user.id]) else { return nil }

@@ -102,8 +102,7 @@ extension SQLiteStore {
             var user = try User(row: archived)
             if let row = try Row.fetchOne(db, sql: "SELECT user_id, email FROM users WHERE user_id = ? OR email = ? COLLATE NOCASE LIMIT 1",
                                           arguments: [user.userID, user.email]) {
-                let taken: String = try row.field("user_id", table: "users")
-                throw AccountsError(.badData, "cannot restore '\(printable(user.userID))': account '\(printable(taken))' now has its user_id or email")
+                throw PurgedUser.cannotRestore(user, takenBy: try row.field("user_id", table: "users"))
             }
             // Back with its old id (ids are never reused, so it is free). Its activation window
             // restarts now: otherwise the next purge would delete it again at once.

@@ -56,7 +56,7 @@ extension SQLiteStore {
         // (Cached statements: a bulk registration runs these once a row.)
         let existing = try db.cachedStatement(sql: "SELECT user_id, email FROM users WHERE user_id = ? OR email = ? COLLATE NOCASE LIMIT 1")
         if let row = try Row.fetchOne(existing, arguments: [new.userID, new.email]) {
-            throw Self.duplicate(new, existingUserID: try row.field("user_id", table: "users"))
+            throw AccountsError.taken(userID: new.userID, email: new.email, by: try row.field("user_id", table: "users"))
         }
         do {
             try db.cachedStatement(sql: """
@@ -64,7 +64,7 @@ extension SQLiteStore {
                 VALUES (?, ?, ?, 0, ?, ?, ?)
                 """).execute(arguments: [new.userID, new.email, new.password, new.level, new.department, new.dateJoined])
         } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
-            throw AccountsError(.badData, "user_id '\(new.userID)' or email '\(new.email)' is already registered")
+            throw AccountsError.takenMeanwhile(userID: new.userID, email: new.email)
         }
         let user = User(id: db.lastInsertedRowID, userID: new.userID, email: new.email, password: new.password,
                         level: new.level, department: new.department, dateJoined: new.dateJoined)
@@ -160,9 +160,5 @@ extension SQLiteStore {
         case .expired: return ("\(neverActivated) AND \(windowStart) < ?", [cutoff])
         case .inactive: return ("is_active = 0 AND NOT (\(neverActivated))", [])
         }
-    }
-
-    private static func duplicate(_ new: NewUser, existingUserID: String) -> AccountsError {
-        AccountsError.taken(userID: new.userID, email: new.email, by: existingUserID)
     }
 }

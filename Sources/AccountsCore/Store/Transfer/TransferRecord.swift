@@ -97,6 +97,12 @@ public struct PurgedUser: Equatable, Sendable {
     static func restoredMeanwhile(archiveID: Int64) -> AccountsError {
         AccountsError(.temporary, "the archived account (archive row \(archiveID)) was restored by another process meanwhile; nothing was changed")
     }
+
+    /// A live account has the archived one's user_id or email now (ignoring case): refused by
+    /// every store alike.
+    static func cannotRestore(_ user: User, takenBy owner: String) -> AccountsError {
+        AccountsError(.badData, "cannot restore '\(printable(user.userID))': account '\(printable(owner))' now has its user_id or email")
+    }
 }
 
 /// The last id each table's sequence handed out (0: none yet). Carried over, so that a moved
