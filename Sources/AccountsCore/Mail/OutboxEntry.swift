@@ -11,6 +11,9 @@ public enum OutboxState: String, CaseIterable, Sendable {
     case failedTemporary = "failed-temporary"
     /// The server refused this message or recipient for good (5xx after MAIL FROM): not retried.
     case failedPermanent = "failed-permanent"
+
+    /// As an SQL literal, for statements that name a state (a constant of this type, never input).
+    var sql: String { "'\(rawValue)'" }
 }
 
 /// One row of the outbox: one activation mail to one account.

@@ -35,10 +35,8 @@ extension PostgresStore {
             // Archived exactly as a purge archives, so that `restore` puts it back.
             try connection.query("""
                 WITH doomed AS (DELETE FROM users WHERE id = $1 RETURNING *)
-                INSERT INTO purged_users (id, user_id, email, password, is_active, level, department, date_joined,
-                                          last_login, activation_sent_at, activated_at, purged_at, audit_id)
-                SELECT id, user_id, email, password, is_active, level, department, date_joined,
-                       last_login, activation_sent_at, activated_at, $2, currval(pg_get_serial_sequence('audit_log', 'id'))
+                INSERT INTO purged_users (\(ArchivedColumns.list()), purged_at, audit_id)
+                SELECT \(ArchivedColumns.list()), $2, currval(pg_get_serial_sequence('audit_log', 'id'))
                 FROM doomed
                 """, [.int8(user.id), .timestamptz(instant)])
             return true

@@ -1,7 +1,7 @@
 /// The outbox half of the PostgreSQL store (docs/outbox.md). Workers on several hosts take rows
 /// with FOR UPDATE SKIP LOCKED: no row is taken twice, and no worker waits for another's.
 extension PostgresStore {
-    private static let waitingStates = "('queued', 'failed-temporary')"
+    private static let waitingStates = "(\(OutboxState.queued.sql), \(OutboxState.failedTemporary.sql))"
 
     public func enqueueActivationMail(for user: User, at instant: UTCDateTime) throws -> OutboxEntry {
         try connected { connection in try enqueue(connection, for: user, at: instant) }
@@ -21,7 +21,7 @@ extension PostgresStore {
             let found = try connection.query("""
                 SELECT \(PGRecords.userColumns) FROM users WHERE \(Self.neverActivated)
                   AND ($1::timestamptz IS NULL OR NOT \(Self.coolingDown("users.id", since: "$1::timestamptz")))
-                  AND NOT EXISTS (SELECT 1 FROM outbox WHERE account_id = users.id AND state = 'sending' AND updated_at >= $2)
+                  AND NOT EXISTS (SELECT 1 FROM outbox WHERE account_id = users.id AND state = \(OutboxState.sending.sql) AND updated_at >= $2)
                 ORDER BY id FOR UPDATE SKIP LOCKED
                 """, [notSentSince.pg, .timestamptz(instant.adding(seconds: -OutboxEntry.interruptedAfter))])
             var claims: [PendingMailClaim] = []
@@ -40,7 +40,7 @@ extension PostgresStore {
             // One statement: a row another worker holds is skipped at once (nil), never waited for.
             let result = try connection.query("""
                 WITH taken AS (
-                    UPDATE outbox SET state = 'sending', attempts = attempts + 1, updated_at = $1
+                    UPDATE outbox SET state = \(OutboxState.sending.sql), attempts = attempts + 1, updated_at = $1
                     WHERE id = (SELECT id FROM outbox WHERE id = $2 AND state IN \(Self.waitingStates) FOR UPDATE SKIP LOCKED)
                     RETURNING *)
                 SELECT \(PGRecords.outboxColumns) FROM taken o LEFT JOIN users u ON u.id = o.account_id
@@ -52,7 +52,7 @@ extension PostgresStore {
     public func finishSending(_ entry: OutboxEntry, for user: User, at instant: UTCDateTime, receipt: MailReceipt) throws {
         try write { connection in
             try connection.query("""
-                UPDATE outbox SET state = 'sent', last_code = $1, last_reply = $2, updated_at = $3, sent_at = $3, next_attempt_at = NULL
+                UPDATE outbox SET state = \(OutboxState.sent.sql), last_code = $1, last_reply = $2, updated_at = $3, sent_at = $3, next_attempt_at = NULL
                 WHERE id = $4
                 """, [receipt.replyCode.map { .int8(Int64($0)) } ?? .null(.int8), receipt.replyText.map { printable($0, limit: 500) }.pg,
                       .timestamptz(instant), .int8(entry.id)])
@@ -82,7 +82,7 @@ extension PostgresStore {
     public func deferMail(_ ids: [Int64], until: UTCDateTime) throws {
         guard !ids.isEmpty else { return }
         try connected { connection in
-            try connection.query("UPDATE outbox SET next_attempt_at = $1 WHERE id = ANY($2::bigint[]) AND state = 'queued'",
+            try connection.query("UPDATE outbox SET next_attempt_at = $1 WHERE id = ANY($2::bigint[]) AND state = \(OutboxState.queued.sql)",
                                  [.timestamptz(until), .int8Array(ids)])
         }
     }
@@ -101,7 +101,7 @@ extension PostgresStore {
             let result = try connection.query("""
                 SELECT \(PGRecords.outboxColumns) FROM \(PGRecords.outboxJoin)
                 WHERE o.account_id = $1 AND upper(o.recipient) = upper($3)
-                  AND (o.state IN \(Self.waitingStates) OR (o.state = 'sending' AND o.updated_at >= $2))
+                  AND (o.state IN \(Self.waitingStates) OR (o.state = \(OutboxState.sending.sql) AND o.updated_at >= $2))
                 ORDER BY o.id DESC LIMIT 1
                 """, [.int8(user.id), .timestamptz(inFlightSince), .text(user.email)], table: "outbox")
             return result.count == 0 ? nil : try PGRecords.outboxEntry(result.row(0))
@@ -133,7 +133,7 @@ extension PostgresStore {
     func enqueue(_ connection: PGConnection, for user: User, at instant: UTCDateTime) throws -> OutboxEntry {
         let result = try connection.query("""
             INSERT INTO outbox (account_id, recipient, state, attempts, created_at, updated_at, next_attempt_at)
-            VALUES ($1, $2, 'queued', 0, $3, $3, $3) RETURNING id
+            VALUES ($1, $2, \(OutboxState.queued.sql), 0, $3, $3, $3) RETURNING id
             """, [.int8(user.id), .text(user.email), .timestamptz(instant)], table: "outbox")
         return OutboxEntry(id: try result.row(0).required(result.row(0).integer(0), "id"), accountID: user.id, userID: user.userID,
                            recipient: user.email, state: .queued, attempts: 0, lastCode: nil, lastReply: nil,
@@ -154,7 +154,7 @@ extension PostgresStore {
     /// Whether a mail to the account was taken for sending at or after `since`.
     func hasMailInFlight(_ connection: PGConnection, for user: User, since: UTCDateTime) throws -> Bool {
         let result = try connection.query("""
-            SELECT EXISTS (SELECT 1 FROM outbox WHERE account_id = $1 AND state = 'sending' AND updated_at >= $2)
+            SELECT EXISTS (SELECT 1 FROM outbox WHERE account_id = $1 AND state = \(OutboxState.sending.sql) AND updated_at >= $2)
             """, [.int8(user.id), .timestamptz(since)], table: "outbox")
         return try result.row(0).bool(0) ?? false
     }

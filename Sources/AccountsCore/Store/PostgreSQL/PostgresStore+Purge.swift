@@ -30,10 +30,8 @@ extension PostgresStore {
                         INSERT INTO audit_log (at, os_user, action, account_id, user_id, outcome, detail)
                         SELECT $5, $6, 'purge', NULL, NULL, 'ok', $7 WHERE EXISTS (SELECT 1 FROM doomed) RETURNING id),
                     archived AS (
-                        INSERT INTO purged_users (id, user_id, email, password, is_active, level, department, date_joined,
-                                                  last_login, activation_sent_at, activated_at, purged_at, audit_id)
-                        SELECT d.id, d.user_id, d.email, d.password, d.is_active, d.level, d.department, d.date_joined,
-                               d.last_login, d.activation_sent_at, d.activated_at, $5, logged.id
+                        INSERT INTO purged_users (\(ArchivedColumns.list()), purged_at, audit_id)
+                        SELECT \(ArchivedColumns.list("d.")), $5, logged.id
                         FROM doomed d CROSS JOIN logged ORDER BY coalesce(d.activation_sent_at, d.date_joined), d.id
                         RETURNING 1)
                     SELECT (SELECT count(*) FROM renewed), (SELECT count(*) FROM archived)
@@ -94,12 +92,7 @@ extension PostgresStore {
             // Back with its old id (ids are never reused, so it is free). Its activation window
             // restarts now: otherwise the next purge would delete it again at once.
             user.activationSentAt = instant
-            try connection.query("""
-                INSERT INTO users (id, user_id, email, password, is_active, level, department, date_joined,
-                                   last_login, activation_sent_at, activated_at)
-                SELECT id, user_id, email, password, is_active, level, department, date_joined, last_login, $1, activated_at
-                FROM purged_users WHERE archive_id = $2
-                """, [.timestamptz(instant), .int8(archiveID)])
+            try connection.query(ArchivedColumns.restore(sentAt: "$1", archiveID: "$2"), [.timestamptz(instant), .int8(archiveID)])
             try audit(connection, .restore, user, .ok, AuditDetail.restored(purgedAt: purgedAt), at: instant)
             return user
         }

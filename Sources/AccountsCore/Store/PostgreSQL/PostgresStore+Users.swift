@@ -107,7 +107,7 @@ extension PostgresStore {
                     FROM new JOIN input USING (user_id) ORDER BY new.id),
                 mailed AS (
                     INSERT INTO outbox (account_id, recipient, state, attempts, created_at, updated_at, next_attempt_at)
-                    SELECT id, email, 'queued', 0, $9, $9, $9 FROM new WHERE $10 ORDER BY id
+                    SELECT id, email, \(OutboxState.queued.sql), 0, $9, $9, $9 FROM new WHERE $10 ORDER BY id
                     RETURNING id, account_id)
                 SELECT new.id, mailed.id FROM new LEFT JOIN mailed ON mailed.account_id = new.id ORDER BY new.id
                 """, [.textArray(users.map(\.userID)), .textArray(users.map(\.email)), .textArray(users.map(\.password)),

@@ -58,10 +58,8 @@ extension SQLiteStore {
     /// Copies users rows whole into the archive (purge, delete); the caller appends the WHERE.
     /// Its first two arguments are purged_at and the audit entry's id.
     static let archiveUsers = """
-        INSERT INTO purged_users (id, user_id, email, password, is_active, level, department, date_joined,
-                                  last_login, activation_sent_at, activated_at, purged_at, audit_id)
-        SELECT id, user_id, email, password, is_active, level, department, date_joined,
-               last_login, activation_sent_at, activated_at, ?, ?
+        INSERT INTO purged_users (\(ArchivedColumns.list()), purged_at, audit_id)
+        SELECT \(ArchivedColumns.list()), ?, ?
         FROM users
         """
 
@@ -111,12 +109,7 @@ extension SQLiteStore {
             // of an archived account not restored is refused by users_no_archived_ids.
             try db.execute(sql: "UPDATE purged_users SET restored_at = ? WHERE archive_id = ?",
                            arguments: [instant, archiveID])
-            try db.execute(sql: """
-                INSERT INTO users (id, user_id, email, password, is_active, level, department, date_joined,
-                                   last_login, activation_sent_at, activated_at)
-                SELECT id, user_id, email, password, is_active, level, department, date_joined, last_login, ?, activated_at
-                FROM purged_users WHERE archive_id = ?
-                """, arguments: [instant, archiveID])
+            try db.execute(sql: ArchivedColumns.restore(sentAt: "?", archiveID: "?"), arguments: [instant, archiveID])
             let purgedAt = try archived.date("purged_at", table: "purged_users") ?? instant
             try audit(db, .restore, user, .ok, AuditDetail.restored(purgedAt: purgedAt), at: instant)
             return user

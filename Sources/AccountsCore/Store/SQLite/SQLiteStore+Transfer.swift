@@ -44,12 +44,10 @@ extension SQLiteStore {
             var counts = TransferCounts()
             var sequences: TransferSequences?
             let insertUser = try db.makeStatement(sql: """
-                INSERT INTO users (id, user_id, email, password, is_active, level, department, date_joined, last_login,
-                                   activation_sent_at, activated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO users (\(ArchivedColumns.list())) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             let insertPurged = try db.makeStatement(sql: """
-                INSERT INTO purged_users (archive_id, id, user_id, email, password, is_active, level, department, date_joined,
-                                          last_login, activation_sent_at, activated_at, purged_at, audit_id, restored_at)
+                INSERT INTO purged_users (archive_id, \(ArchivedColumns.list()), purged_at, audit_id, restored_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             let insertAudit = try db.makeStatement(sql: """
