@@ -39,7 +39,7 @@ public struct LinkRequestWorkflow: Sendable {
         if let waiting = try store.pendingMail(for: user, inFlightSince: instant.adding(seconds: -OutboxEntry.interruptedAfter)) {
             return .queued(user: user, mailID: waiting.id)
         }
-        switch try store.claimActivationMail(id: id, at: instant, notSentSince: instant.adding(seconds: -cooldown),
+        switch try store.claimActivationMail(id: id, at: instant, notSentSince: MailCooldown(seconds: cooldown).notBefore(instant),
                                              request: LinkRequestRecord(limit: limit, detail: AuditDetail.linkRequested)) {
         case .claimed(_, let mail):
             return .queued(user: user, mailID: mail.id)
@@ -47,8 +47,7 @@ public struct LinkRequestWorkflow: Sendable {
             return .overTheLimit(user: current)
         case .refused(let current):
             guard ActivationWindow.isNeverActivated(current) else { return .notExpired }
-            let sent = current.activationSentAt ?? instant
-            return .cooldown(user: current, seconds: max(1, sent.epochSeconds + cooldown - instant.epochSeconds))
+            return .cooldown(user: current, seconds: MailCooldown(seconds: cooldown).wait(since: current.activationSentAt, at: instant))
         }
     }
 }

@@ -24,14 +24,13 @@ public struct SendActivationWorkflow {
             return try deliver(waiting, to: user, at: instant, claim: nil)
         }
         // Claim the mail in the database first, so two processes cannot both pass the cooldown.
-        let notBefore = force ? nil : instant.adding(seconds: -cooldown)
+        let notBefore = force ? nil : MailCooldown(seconds: cooldown).notBefore(instant)
         switch try store.claimActivationMail(id: user.id, at: instant, notSentSince: notBefore) {
         case .claimed(let previous, let entry):
             return try deliver(entry, to: user, at: instant, claim: Claim(previous: previous))
         case .refused(let current), .overLimit(let current):
             try Self.requireNeverActivated(current)
-            let sent = current.activationSentAt ?? instant
-            let wait = max(1, sent.epochSeconds + cooldown - instant.epochSeconds)
+            let wait = MailCooldown(seconds: cooldown).wait(since: current.activationSentAt, at: instant)
             throw AccountsError(.temporary, "an activation mail went to '\(printable(current.userID))' less than \(cooldown) s ago; try again in \(wait) s", hint: .forceSkipsCooldown)
         }
     }
@@ -51,7 +50,7 @@ public struct SendActivationWorkflow {
     /// activated whose cooldown has passed (all of them with `force`); two runs at once cannot
     /// both claim one account.
     public func claimAllPending(force: Bool, at instant: UTCDateTime = .now()) throws -> [PendingMailClaim] {
-        try store.claimPendingMails(notSentSince: force ? nil : instant.adding(seconds: -cooldown), at: instant)
+        try store.claimPendingMails(notSentSince: force ? nil : MailCooldown(seconds: cooldown).notBefore(instant), at: instant)
     }
 
     /// Sends what `claimAllPending` claimed, and gives the cooldown back for every mail that

@@ -13,7 +13,9 @@ final class SendActivationWorkflowTests: WorkflowTestCase {
     func testTheCooldownRefusesInsideTheWindowAndSendsAfterIt() throws {
         try register("hong")
         for early in [1, 30, cooldown - 1] {
-            assertRefused(.temporary, try send("hong", at: t0.adding(seconds: early)), "\(early) s after the first mail")
+            let refusal = assertRefused(.temporary, try send("hong", at: t0.adding(seconds: early)), "\(early) s after the first mail")
+            XCTAssertTrue(refusal?.message.hasSuffix("try again in \(cooldown - early) s") == true, "what is left: \(String(describing: refusal))")
+            XCTAssertEqual(refusal?.hint, .forceSkipsCooldown)
         }
         XCTAssertEqual(mailer.sent.count, 1, "nothing sent inside the window")
         let later = t0.adding(seconds: cooldown + 1)
