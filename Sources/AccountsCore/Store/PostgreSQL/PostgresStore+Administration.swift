@@ -12,11 +12,14 @@ extension PostgresStore {
             }
             let result: PGResult
             do {
-                result = try connection.query("""
-                    UPDATE users SET user_id = $11, email = $12, password = $13, is_active = $14, level = $15, department = $16
-                    WHERE id = $1 AND \(Self.unchanged) RETURNING \(PGRecords.userColumns)
-                    """, Self.unchangedParameters(user) + [.text(changed.userID), .text(changed.email), .text(changed.password),
-                                                           .bool(changed.isActive), changed.level.pg, changed.department.pg])
+                var bindings = PGBindings()
+                let set = """
+                    user_id = \(bindings.bind(.text(changed.userID))), email = \(bindings.bind(.text(changed.email))), \
+                    password = \(bindings.bind(.text(changed.password))), is_active = \(bindings.bind(.bool(changed.isActive))), \
+                    level = \(bindings.bind(changed.level.pg)), department = \(bindings.bind(changed.department.pg))
+                    """
+                let unchanged = Self.unchanged(user, &bindings)
+                result = try connection.query("UPDATE users SET \(set) WHERE \(unchanged) RETURNING \(PGRecords.userColumns)", bindings.parameters)
             } catch let failure as PGFailure where failure.sqlState == "23505" {
                 throw AccountsError.takenMeanwhile(userID: changed.userID, email: changed.email)
             }
@@ -29,7 +32,9 @@ extension PostgresStore {
 
     public func delete(_ user: User, detail: String, at instant: UTCDateTime) throws -> Bool {
         try write { connection in
-            let found = try connection.query("SELECT 1 FROM users WHERE id = $1 AND \(Self.unchanged) FOR UPDATE", Self.unchangedParameters(user))
+            var bindings = PGBindings()
+            let unchanged = Self.unchanged(user, &bindings)
+            let found = try connection.query("SELECT 1 FROM users WHERE \(unchanged) FOR UPDATE", bindings.parameters)
             guard found.count == 1 else { return false }
             try audit(connection, .delete, user, .ok, detail, at: instant)
             // Archived exactly as a purge archives, so that `restore` puts it back.
@@ -74,15 +79,16 @@ extension PostgresStore {
         }
     }
 
-    /// The row still holds what was read ($1 is the id, $2… the columns).
-    private static let unchanged = """
-        user_id = $2 AND email = $3 AND password = $4 AND is_active = $5 AND level IS NOT DISTINCT FROM $6
-        AND department IS NOT DISTINCT FROM $7 AND last_login IS NOT DISTINCT FROM $8
-        AND activation_sent_at IS NOT DISTINCT FROM $9 AND activated_at IS NOT DISTINCT FROM $10
+    /// The row of `user.id` still holds what was read, every column compared.
+    private static func unchanged(_ user: User, _ bindings: inout PGBindings) -> String {
         """
-
-    private static func unchangedParameters(_ user: User) -> [PGParameter] {
-        [.int8(user.id), .text(user.userID), .text(user.email), .text(user.password), .bool(user.isActive), user.level.pg,
-         user.department.pg, user.lastLogin.pg, user.activationSentAt.pg, user.activatedAt.pg]
+        id = \(bindings.bind(.int8(user.id))) AND user_id = \(bindings.bind(.text(user.userID))) \
+        AND email = \(bindings.bind(.text(user.email))) AND password = \(bindings.bind(.text(user.password))) \
+        AND is_active = \(bindings.bind(.bool(user.isActive))) AND level IS NOT DISTINCT FROM \(bindings.bind(user.level.pg)) \
+        AND department IS NOT DISTINCT FROM \(bindings.bind(user.department.pg)) \
+        AND last_login IS NOT DISTINCT FROM \(bindings.bind(user.lastLogin.pg)) \
+        AND activation_sent_at IS NOT DISTINCT FROM \(bindings.bind(user.activationSentAt.pg)) \
+        AND activated_at IS NOT DISTINCT FROM \(bindings.bind(user.activatedAt.pg))
+        """
     }
 }

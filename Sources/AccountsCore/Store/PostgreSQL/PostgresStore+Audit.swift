@@ -2,29 +2,17 @@
 extension PostgresStore {
     public func forEachAuditEntry(_ query: AuditQuery, _ body: (AuditEntry) throws -> Void) throws {
         var conditions: [String] = []
-        var parameters: [PGParameter] = []
-        if let ids = query.accountIDs {
-            parameters.append(.int8Array(ids))
-            conditions.append("account_id = ANY($\(parameters.count)::bigint[])")
-        }
-        if let text = query.userIDText {
-            parameters.append(.text(text))
-            conditions.append("user_id = $\(parameters.count)")
-        }
-        if let since = query.since {
-            parameters.append(.timestamptz(since))
-            conditions.append("at >= $\(parameters.count)")
-        }
-        if let action = query.action {
-            parameters.append(.text(action.rawValue))
-            conditions.append("action = $\(parameters.count)")
-        }
+        var bindings = PGBindings()
+        if let ids = query.accountIDs { conditions.append("account_id = ANY(\(bindings.bind(.int8Array(ids)))::bigint[])") }
+        if let text = query.userIDText { conditions.append("user_id = \(bindings.bind(.text(text)))") }
+        if let since = query.since { conditions.append("at >= \(bindings.bind(.timestamptz(since)))") }
+        if let action = query.action { conditions.append("action = \(bindings.bind(.text(action.rawValue)))") }
         let filter = conditions.isEmpty ? "true" : conditions.joined(separator: " AND ")
         // Inside both halves, so that the primary key finds what is new without reading the rest.
         var (after, afterPurge) = ("", "")
         if let afterID = query.afterID {
-            parameters.append(.int8(afterID))
-            (after, afterPurge) = ("AND id > $\(parameters.count)", "AND a.id > $\(parameters.count)")
+            let placeholder = bindings.bind(.int8(afterID))
+            (after, afterPurge) = ("AND id > \(placeholder)", "AND a.id > \(placeholder)")
         }
         // A purge batch's one audit_log row stands for an entry per account it removed, read from purged_users.
         let entries = """
@@ -40,7 +28,7 @@ extension PostgresStore {
             sql = "SELECT * FROM (SELECT * FROM (\(entries)) e WHERE \(filter) ORDER BY id DESC, part DESC LIMIT \(max(0, limit))) newest ORDER BY id, part"
         }
         try connected { connection in
-            try connection.stream(sql, parameters, table: "audit_log") { try body(try PGRecords.auditEntry($0)) }
+            try connection.stream(sql, bindings.parameters, table: "audit_log") { try body(try PGRecords.auditEntry($0)) }
         }
     }
 
