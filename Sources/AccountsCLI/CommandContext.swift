@@ -64,17 +64,27 @@ package struct CommandContext: Sendable {
         ActivationLinks(tokens: tokens, template: linkTemplate)
     }
 
-    /// With `session`, an SMTP backend keeps its connection for the next message (bulk sending).
-    package func mail(_ secrets: Secrets, session: Bool = false) throws -> ActivationMail {
-        let backend: MailBackend
+    /// EMAIL_BACKEND's. With `session`, an SMTP backend keeps its connection for the next
+    /// message (bulk sending).
+    package func mailBackend(_ secrets: Secrets, session: Bool = false) throws -> MailBackend {
         switch settings.resolvedEmailBackend {
-        case .file: backend = FileMailBackend(directory: settings.emailFilePath)
-        case .console: backend = ConsoleMailBackend()
-        case .smtp:
-            let configuration = try smtp(secrets)
-            backend = SMTPMailBackend(configuration: configuration, keepsConnection: session)
+        case .file: FileMailBackend(directory: settings.emailFilePath)
+        case .console: ConsoleMailBackend()
+        case .smtp: SMTPMailBackend(configuration: try smtp(secrets), keepsConnection: session)
         }
-        return ActivationMail(templates: try ActivationTemplates(directory: settings.templatesDir), backend: backend,
-                              fromEmail: settings.defaultFromEmail, timeZone: settings.timeZone)
+    }
+
+    /// The activation mail, for the commands of that flow.
+    package func mail(_ secrets: Secrets, session: Bool = false) throws -> ActivationMail {
+        try ActivationMailFlow(flowParts(secrets, session: session)).mail
+    }
+
+    /// One of each flow that mails (`Flows`), over one backend.
+    package func mailFlows(_ secrets: Secrets, session: Bool = false) throws -> [any MailFlow] {
+        try Flows.mailFlows(flowParts(secrets, session: session))
+    }
+
+    private func flowParts(_ secrets: Secrets, session: Bool) throws -> FlowParts {
+        FlowParts(settings: settings, tokens: tokens(secrets), backend: try mailBackend(secrets, session: session))
     }
 }

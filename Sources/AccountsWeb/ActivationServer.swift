@@ -91,7 +91,7 @@ public struct ActivationServer: Sendable {
         pools.forEach { $0.start() }
 
         let store = self.store, links = self.links, makeMail = self.makeMail
-        let dispatcher = MailDispatcher(pool: mail) { ActivationDelivery(store: store, links: links, mail: try makeMail()) }
+        let dispatcher = MailDispatcher(pool: mail) { MailDelivery(store: store, links: links, mail: try makeMail()) }
         let site = ActivationSite(
             activation: ActivateWorkflow(store: store, tokens: links.tokens),
             requests: LinkRequestWorkflow(store: store, tokens: links.tokens, cooldown: settings.activationCooldown, limit: settings.activationResendLimit),

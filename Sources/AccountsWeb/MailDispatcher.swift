@@ -7,11 +7,11 @@ import NIOPosix
 /// `accounts outbox retry` finds it, as it finds one that failed.
 final class MailDispatcher: Sendable {
     private let pool: NIOThreadPool
-    private let delivery: @Sendable () throws -> ActivationDelivery
+    private let delivery: @Sendable () throws -> MailDelivery
     private let waiting = Locked(0)
     let capacity: Int
 
-    init(pool: NIOThreadPool, capacity: Int = 1000, delivery: @escaping @Sendable () throws -> ActivationDelivery) {
+    init(pool: NIOThreadPool, capacity: Int = 1000, delivery: @escaping @Sendable () throws -> MailDelivery) {
         self.pool = pool
         self.capacity = capacity
         self.delivery = delivery

@@ -48,7 +48,7 @@ final class JSONShapeCLITests: CLITestCase {
                        ["pending", "mailed", "failed", "sent_by_another_process"])
         let mail = try XCTUnwrap(try accounts("outbox", "list", "--format", "json").stdoutLines.dropFirst().first)
         XCTAssertEqual(keys(mail), ["id", "account_id", "user_id", "recipient", "state", "attempts", "last_code", "last_reply",
-                                    "created_at", "updated_at", "next_attempt_at", "sent_at"])
+                                    "created_at", "updated_at", "next_attempt_at", "sent_at", "kind"])
         XCTAssertEqual(keys(try accounts("outbox", "retry", "--format", "json").stdout),
                        ["sent", "failed_temporary", "failed_permanent", "dropped", "skipped", "not_tried", "waiting", "next_attempt_at"])
     }

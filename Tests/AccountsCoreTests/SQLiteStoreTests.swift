@@ -41,6 +41,17 @@ final class SQLiteStoreTests: XCTestCase {
         XCTAssertTrue(plan.joined().contains("users_never_activated"), "\(plan)")
     }
 
+    /// A database from before mail kinds: its outbox rows become activation mails, once.
+    func testTheMailKindsMigrationMakesOldRowsActivationMails() throws {
+        let user = try add("old", joined: t0)
+        let entry = try store.enqueueMail(.activation, for: user, at: t0)
+        try sqlite3(store.path, "ALTER TABLE outbox DROP COLUMN kind; DELETE FROM grdb_migrations WHERE identifier LIKE 'v8:%'")
+        store = try SQLiteStore(path: store.path, create: false, actor: "tester")
+        XCTAssertEqual(try store.outboxEntry(id: entry.id)?.kind, .activation)
+        XCTAssertEqual(try sqlite3(store.path, "SELECT kind FROM outbox"), ["activation"])
+        XCTAssertEqual(try sqlite3(store.path, "SELECT count(*) FROM grdb_migrations WHERE identifier LIKE 'v8:%'"), ["1"])
+    }
+
     func testMissingDatabaseIsAnErrorUnlessCreating() {
         XCTAssertThrowsError(try SQLiteStore(path: directory + "/missing.sqlite3", create: false)) { error in
             XCTAssertEqual((error as? AccountsError)?.kind, .noInput)

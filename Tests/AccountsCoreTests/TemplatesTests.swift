@@ -6,14 +6,14 @@ final class TemplatesTests: XCTestCase {
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     func testTheBuiltInCopyIsTheTemplatesOnDisk() throws {
-        for name in ActivationTemplates.fileNames {
+        for name in MailTemplates.fileNames(.activation) {
             let onDisk = try String(contentsOf: root.appendingPathComponent("Sources/AccountsCore/Mail/Templates/\(name)"), encoding: .utf8)
-            XCTAssertEqual(ActivationTemplates.builtIn[name], onDisk, name)
+            XCTAssertEqual(MailTemplates.builtIn[name], onDisk, name)
         }
     }
 
     func testHTMLIsEscapedAndTextIsNot() throws {
-        let rendered = try ActivationTemplates(directory: nil).render([
+        let rendered = try MailTemplates(.activation, directory: nil).render([
             "user_id": "<b>kim&lee</b>", "email": "\"x\"@example.com", "activation_url": "https://e.com/a/MQ/t/?a=1&b=2",
             "uid": "MQ", "token": "t", "expires_at": "2026-11-24 13:04 (UTC)",
         ])
@@ -27,13 +27,13 @@ final class TemplatesTests: XCTestCase {
 
     func testDirectoryOverridesAndMissingFilesAreConfigurationErrors() throws {
         let dir = try temporaryDirectory(self)
-        XCTAssertThrowsError(try ActivationTemplates(directory: dir)) { error in
+        XCTAssertThrowsError(try MailTemplates(.activation, directory: dir)) { error in
             XCTAssertEqual((error as? AccountsError)?.kind, .configuration)
         }
-        for name in ActivationTemplates.fileNames {
+        for name in MailTemplates.fileNames(.activation) {
             try "[\(name)] {{user_id}}".write(toFile: dir + "/" + name, atomically: true, encoding: .utf8)
         }
-        let rendered = try ActivationTemplates(directory: dir).render(["user_id": "a&b"])
+        let rendered = try MailTemplates(.activation, directory: dir).render(["user_id": "a&b"])
         XCTAssertEqual(rendered.subject, "[activation_subject.txt] a&b")
         XCTAssertEqual(rendered.html, "[activation_email.html] a&amp;b")
     }

@@ -2,12 +2,12 @@ import Foundation
 
 /// Renders the activation mail from the templates and hands it to a backend.
 public struct ActivationMail {
-    public let templates: ActivationTemplates
+    public let templates: MailTemplates
     public let backend: MailBackend
     public let fromEmail: String
     public let timeZone: TimeZone
 
-    public init(templates: ActivationTemplates, backend: MailBackend, fromEmail: String, timeZone: TimeZone) {
+    public init(templates: MailTemplates, backend: MailBackend, fromEmail: String, timeZone: TimeZone) {
         self.templates = templates
         self.backend = backend
         self.fromEmail = fromEmail

@@ -1,4 +1,4 @@
-/// Where an activation mail is in its life. Stored as the raw value in outbox.state.
+/// Where a mail is in its life. Stored as the raw value in outbox.state.
 public enum OutboxState: String, CaseIterable, Sendable {
     /// Waiting to be sent.
     case queued
@@ -16,10 +16,11 @@ public enum OutboxState: String, CaseIterable, Sendable {
     var sql: String { "'\(rawValue)'" }
 }
 
-/// One row of the outbox: one activation mail to one account.
+/// One row of the outbox: one mail of one kind to one account.
 public struct OutboxEntry: Equatable, Sendable {
     public var id: Int64
     public var accountID: Int64
+    public var kind: MailKind
     /// The account's user_id now (nil once it is gone).
     public var userID: String?
     public var recipient: String
@@ -33,11 +34,12 @@ public struct OutboxEntry: Equatable, Sendable {
     public var nextAttemptAt: UTCDateTime?
     public var sentAt: UTCDateTime?
 
-    public init(id: Int64, accountID: Int64, userID: String?, recipient: String, state: OutboxState, attempts: Int,
+    public init(id: Int64, accountID: Int64, kind: MailKind, userID: String?, recipient: String, state: OutboxState, attempts: Int,
                 lastCode: Int?, lastReply: String?, createdAt: UTCDateTime, updatedAt: UTCDateTime,
                 nextAttemptAt: UTCDateTime?, sentAt: UTCDateTime?) {
         self.id = id
         self.accountID = accountID
+        self.kind = kind
         self.userID = userID
         self.recipient = recipient
         self.state = state

@@ -46,8 +46,8 @@ public protocol AccountStore: Sendable {
 
     // MARK: The outbox (docs/outbox.md)
 
-    /// Queues an activation mail to `user`, due at once.
-    func enqueueActivationMail(for user: User, at instant: UTCDateTime) throws -> OutboxEntry
+    /// Queues a mail of `kind` to `user`, due at once.
+    func enqueueMail(_ kind: MailKind, for user: User, at instant: UTCDateTime) throws -> OutboxEntry
 
     /// One outbox row, with the user_id of its account now.
     func outboxEntry(id: Int64) throws -> OutboxEntry?
@@ -56,17 +56,17 @@ public protocol AccountStore: Sendable {
     /// Returns nil when it is no longer there to take: another process took it, or it went out.
     func beginSending(_ entry: OutboxEntry, at instant: UTCDateTime) throws -> OutboxEntry?
 
-    /// The server accepted a taken mail: records it as sent, the account's activation_sent_at,
-    /// and the audit entry.
-    func finishSending(_ entry: OutboxEntry, for user: User, at instant: UTCDateTime, receipt: MailReceipt) throws
+    /// The server accepted a taken mail: records it as sent, with what its flow's `record` says
+    /// (the audit entry, and the account's activation_sent_at if it is stamped).
+    func finishSending(_ entry: OutboxEntry, for user: User, at instant: UTCDateTime, receipt: MailReceipt, record: MailRecord) throws
 
     /// A taken mail failed: it goes to `state` (due again at `nextAttemptAt`), with the
-    /// failure's reply and the audit entry. (`OutboxEntry.afterFailure` decides where.)
+    /// failure's reply and the audit entry of `record`. (`OutboxEntry.afterFailure` decides where.)
     func failSending(_ entry: OutboxEntry, for user: User, at instant: UTCDateTime, failure: MailFailure,
-                     state: OutboxState, nextAttemptAt: UTCDateTime?) throws
+                     state: OutboxState, nextAttemptAt: UTCDateTime?, record: MailRecord) throws
 
-    /// Gives up on a mail whose account is gone or already active (failed-permanent, not audited:
-    /// the account did not change).
+    /// Gives up on a mail its flow says is no longer due (failed-permanent, not audited: the
+    /// account did not change).
     func abandonMail(_ entry: OutboxEntry, at instant: UTCDateTime, reason: String) throws
 
     /// Makes queued mails (never tried) due no sooner than `until`: the relay said "not now".
@@ -76,9 +76,10 @@ public protocol AccountStore: Sendable {
     /// first of them is.
     func mailNotYetDue(at instant: UTCDateTime) throws -> (count: Int, next: UTCDateTime?)
 
-    /// The account's newest mail that is queued, waiting for a retry, or being sent (taken at or
-    /// after `inFlightSince`; one taken earlier was interrupted and does not count).
-    func pendingMail(for user: User, inFlightSince: UTCDateTime) throws -> OutboxEntry?
+    /// The account's newest mail of `kind` to its address that is queued, waiting for a retry,
+    /// or being sent (taken at or after `inFlightSince`; one taken earlier was interrupted and
+    /// does not count).
+    func pendingMail(_ kind: MailKind, for user: User, inFlightSince: UTCDateTime) throws -> OutboxEntry?
 
     /// Queued and failed-temporary mail whose time has come (all of it with `includingNotYetDue`).
     func dueMail(at instant: UTCDateTime, includingNotYetDue: Bool) throws -> [OutboxEntry]

@@ -4,8 +4,8 @@ import Synchronization
 
 /// Delivers many outbox mails over a few connections at once: one thread per connection (so
 /// `--concurrency 8` means eight connections, however many CPUs there are), each with its own
-/// mail backend, reused for its share of the messages. Each mail goes through
-/// `ActivationDelivery`, so none is sent twice even if another process delivers at the same
+/// flow and mail backend, reused for its share of the messages. Each mail goes through
+/// `MailDelivery`, so none is sent twice even if another process delivers at the same
 /// time, and each is looked up when its turn comes, so a million queued mails cost a million
 /// ids in memory, not a million rows.
 ///
@@ -15,16 +15,15 @@ import Synchronization
 /// a pause (the circuit breaker of docs/outbox.md).
 public struct BulkDelivery: Sendable {
     let store: AccountStore
-    let links: ActivationLinks
     let workers: Int
-    let makeMail: @Sendable () throws -> ActivationMail
+    let makeFlow: @Sendable () throws -> any MailFlow
 
-    /// `makeMail` is called once per worker.
-    public init(store: AccountStore, links: ActivationLinks, workers: Int, makeMail: @escaping @Sendable () throws -> ActivationMail) {
+    /// `makeFlow` is called once per worker: the flow whose mails these are, with a backend of
+    /// the worker's own.
+    public init(store: AccountStore, workers: Int, makeFlow: @escaping @Sendable () throws -> any MailFlow) {
         self.store = store
-        self.links = links
         self.workers = max(1, workers)
-        self.makeMail = makeMail
+        self.makeFlow = makeFlow
     }
 
     /// How far a run has come, for a progress line.
@@ -109,11 +108,11 @@ public struct BulkDelivery: Sendable {
     }
 
     private func work(_ mailIDs: [Int64], _ run: Run, _ progress: (Progress) -> Void) {
-        let delivery: ActivationDelivery
-        let mail: ActivationMail
+        let delivery: MailDelivery
+        let flow: any MailFlow
         do {
-            mail = try makeMail()
-            delivery = ActivationDelivery(store: store, links: links, mail: mail)
+            flow = try makeFlow()
+            delivery = MailDelivery(store: store, flows: [flow])
         } catch {
             run.state.withLock { $0.error = $0.error ?? error }
             return
@@ -121,7 +120,7 @@ public struct BulkDelivery: Sendable {
         while let index = run.state.withLock({ state -> Int? in
             guard state.error == nil, state.next < mailIDs.count else { return nil }
             // Once the relay said "not now", only a connection already open may go on.
-            guard state.report.stoppedBy == nil || mail.backend.isConnected else { return nil }
+            guard state.report.stoppedBy == nil || flow.backend.isConnected else { return nil }
             defer { state.next += 1 }
             return state.next
         }) {

@@ -36,7 +36,7 @@ public struct LinkRequestWorkflow: Sendable {
         guard issuedAt >= tokens.timestamp(at: user.activationWindowStart) else { return .notTheLatestLink(user: user) }
         guard limit > 0 else { return .overTheLimit(user: user) }
         // A mail to the account's address already waiting goes out; no second one is queued.
-        if let waiting = try store.pendingMail(for: user, inFlightSince: instant.adding(seconds: -OutboxEntry.interruptedAfter)) {
+        if let waiting = try store.pendingMail(.activation, for: user, inFlightSince: instant.adding(seconds: -OutboxEntry.interruptedAfter)) {
             return .queued(user: user, mailID: waiting.id)
         }
         switch try store.claimActivationMail(id: id, at: instant, notSentSince: MailCooldown(seconds: cooldown).notBefore(instant),

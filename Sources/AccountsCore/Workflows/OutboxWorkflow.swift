@@ -1,22 +1,22 @@
-/// `outbox retry`: sends the queued and failed-temporary activation mails whose time has come,
-/// over one connection. When the relay says "not now" (any failure that is not about one
+/// `outbox retry`: sends the queued and failed-temporary mails whose time has come, of every
+/// kind (each by its flow), over one connection. When the relay says "not now" (any failure that is not about one
 /// message), the run stops: the rest stays for the next run rather than failing one by one.
 public struct OutboxWorkflow {
     let store: AccountStore
-    let links: ActivationLinks
-    let mail: ActivationMail
+    let flows: [any MailFlow]
 
-    public init(store: AccountStore, links: ActivationLinks, mail: ActivationMail) {
+    /// `flows`: one of each kind (`Flows.mailFlows`), sharing one backend.
+    public init(store: AccountStore, flows: [any MailFlow]) {
         self.store = store
-        self.links = links
-        self.mail = mail
+        self.flows = flows
     }
 
     /// What happened to one mail.
     public enum Outcome: Sendable {
         case sent(destination: String)
         case failed(MailFailure)
-        /// Not sent and never will be: the account is gone, active, or has another address now.
+        /// Not sent and never will be: its flow says it is no longer due (the account is gone,
+        /// active, or has another address now).
         case abandoned(reason: String)
         /// Another process took it first.
         case notTaken
@@ -46,7 +46,7 @@ public struct OutboxWorkflow {
     public func retry(at instant: UTCDateTime = .now(), includingNotYetDue: Bool = false,
                       report: (OutboxEntry, Outcome) -> Void = { _, _ in }) throws -> Summary {
         var summary = Summary()
-        let delivery = ActivationDelivery(store: store, links: links, mail: mail)
+        let delivery = MailDelivery(store: store, flows: flows)
         let dueMail = try store.dueMail(at: instant, includingNotYetDue: includingNotYetDue)
         for (index, due) in dueMail.enumerated() {
             if summary.stoppedBy != nil {

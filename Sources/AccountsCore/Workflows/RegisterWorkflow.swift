@@ -62,8 +62,8 @@ public struct RegisterWorkflow {
         guard let mail else {
             return Outcome(user: user, link: try links.issue(for: user, at: instant), deliveredTo: nil)
         }
-        let entry = try store.enqueueActivationMail(for: user, at: instant)
-        switch try ActivationDelivery(store: store, links: links, mail: mail).deliver(entry, to: user, at: instant) {
+        let entry = try store.enqueueMail(.activation, for: user, at: instant)
+        switch try MailDelivery(store: store, links: links, mail: mail).deliver(entry, to: user, at: instant) {
         case .sent(let outcome):
             return outcome
         case .failed(let failure):

@@ -17,7 +17,7 @@ public struct SendActivationWorkflow {
         let user = try store.requireUser(matching: reference)
         try Self.requireNeverActivated(user)
         // A mail already waiting for a retry is sent now rather than a second one queued.
-        if let waiting = try store.pendingMail(for: user, inFlightSince: instant.adding(seconds: -OutboxEntry.interruptedAfter)) {
+        if let waiting = try store.pendingMail(.activation, for: user, inFlightSince: instant.adding(seconds: -OutboxEntry.interruptedAfter)) {
             guard waiting.state != .sending else {
                 throw AccountsError(.temporary, "an activation mail to '\(printable(user.userID))' is being sent right now (outbox #\(waiting.id))", hint: .seeOutbox)
             }
@@ -79,7 +79,7 @@ public struct SendActivationWorkflow {
     /// Sends `entry`; when it fails, gives the cooldown `claim` back so that a failed mail does
     /// not hold the next one up.
     private func deliver(_ entry: OutboxEntry, to user: User, at instant: UTCDateTime, claim: Claim?) throws -> RegisterWorkflow.Outcome {
-        switch try ActivationDelivery(store: store, links: links, mail: mail).deliver(entry, to: user, at: instant) {
+        switch try MailDelivery(store: store, links: links, mail: mail).deliver(entry, to: user, at: instant) {
         case .sent(let outcome):
             return outcome
         case .failed(let failure):

@@ -93,7 +93,7 @@ enum AccountOutput {
     private static func mail(_ entry: OutboxEntry) -> JSONWriter.Value {
         .object([("id", .int(entry.id)), ("recipient", .string(entry.recipient)), ("state", .string(entry.state.rawValue)),
                  ("attempts", .int(Int64(entry.attempts))), ("last_reply", text(entry.lastReply)), ("updated_at", date(entry.updatedAt)),
-                 ("sent_at", date(entry.sentAt))])
+                 ("sent_at", date(entry.sentAt)), ("kind", .string(entry.kind.rawValue))])
     }
 
     private static func event(_ entry: AuditEntry) -> JSONWriter.Value {

@@ -13,8 +13,8 @@ struct MailRun {
 
     /// Each worker gets its own mail backend; for SMTP, a connection kept for its messages.
     var delivery: BulkDelivery {
-        BulkDelivery(store: store, links: links, workers: concurrency) { [context, secrets] in
-            try context.mail(secrets, session: true)
+        BulkDelivery(store: store, workers: concurrency) { [context, secrets, links] in
+            ActivationMailFlow(links: links, mail: try context.mail(secrets, session: true))
         }
     }
 

@@ -29,6 +29,7 @@ struct OutboxListCommand: ParsableCommand {
         .init("updated_at", table: "UPDATED (UTC)", width: 16),
         .init("next_attempt_at"),
         .init("sent_at"),
+        .init("kind"),
     ]
 
     func validate() throws {
@@ -48,6 +49,7 @@ struct OutboxListCommand: ParsableCommand {
                 .int(entry.id), .int(entry.accountID), .text(entry.userID), .text(entry.recipient), .text(entry.state.rawValue),
                 .int(Int64(entry.attempts)), .int(entry.lastCode.map(Int64.init)), .text(entry.lastReply),
                 .date(entry.createdAt), .date(entry.updatedAt), .date(entry.nextAttemptAt), .date(entry.sentAt),
+                .text(entry.kind.rawValue),
             ])
         }
         writer.end()

@@ -36,8 +36,7 @@ struct OutboxRetryCommand: ParsableCommand {
         let context = try CommandContext(global, mail: mailOptions)
         let secrets = try context.secrets()
         // One connection for the whole run.
-        let workflow = OutboxWorkflow(store: try context.store(), links: context.links(context.tokens(secrets)),
-                                      mail: try context.mail(secrets, session: true))
+        let workflow = OutboxWorkflow(store: try context.store(), flows: try context.mailFlows(secrets, session: true))
         let summary = try workflow.retry(includingNotYetDue: all) { entry, outcome in
             let who = "#\(entry.id) to '\(printable(entry.userID ?? "?"))' <\(printable(entry.recipient))>"
             switch outcome {

@@ -22,6 +22,9 @@ protocol AccountStoreContract: XCTestCase {
 let t0 = UTCDateTime(epochSeconds: 1_795_000_000, microseconds: 123_456)
 let longAgo = UTCDateTime(epochSeconds: 1_795_000_000 - 1_000_000)
 
+/// What the activation flow has the store record when its mail goes (`ActivationMailFlow.record`).
+let activationRecord = MailRecord(action: .sendActivation, stampsActivationSentAt: true)
+
 func newUser(_ userID: String, _ email: String? = nil, joined: UTCDateTime = t0) -> NewUser {
     NewUser(userID: userID, email: email ?? "\(userID)@example.com", password: "!x", level: "2",
             department: "컴퓨터공학부", dateJoined: joined)
@@ -30,8 +33,8 @@ func newUser(_ userID: String, _ email: String? = nil, joined: UTCDateTime = t0)
 extension AccountStoreContract {
     /// An activation mail to `user` that the server accepted at `instant`, through the outbox.
     func mailed(_ store: AccountStore, _ user: User, at instant: UTCDateTime) throws {
-        let taken = try XCTUnwrap(try store.beginSending(try store.enqueueActivationMail(for: user, at: instant), at: instant))
-        try store.finishSending(taken, for: user, at: instant, receipt: MailReceipt(destination: user.email))
+        let taken = try XCTUnwrap(try store.beginSending(try store.enqueueMail(.activation, for: user, at: instant), at: instant))
+        try store.finishSending(taken, for: user, at: instant, receipt: MailReceipt(destination: user.email), record: activationRecord)
     }
 
     func auditTrail(_ store: AccountStore, _ query: AuditQuery = AuditQuery()) throws -> [String] {
@@ -219,7 +222,7 @@ extension AccountStoreContract {
             return XCTFail("the first mail is claimed")
         }
         XCTAssertEqual(queued.state, .queued, "and queued in the outbox in the same transaction")
-        XCTAssertEqual(try store.pendingMail(for: user, inFlightSince: t0), queued)
+        XCTAssertEqual(try store.pendingMail(.activation, for: user, inFlightSince: t0), queued)
         guard case .refused = try store.claimActivationMail(id: user.id, at: t0.adding(seconds: 30), notSentSince: t0.adding(seconds: -30)) else {
             return XCTFail("a second mail within the cooldown must be refused")
         }
@@ -297,7 +300,7 @@ extension AccountStoreContract {
     func checkAnOutboxRowIsTakenOnceAndRecordsItsFate() throws {
         let store = try openStore(actor: "tester")
         let user = try store.insert(newUser("hong"))
-        let entry = try store.enqueueActivationMail(for: user, at: t0)
+        let entry = try store.enqueueMail(.activation, for: user, at: t0)
         XCTAssertEqual(try store.outboxEntry(id: entry.id), entry)
         let taken = try XCTUnwrap(try store.beginSending(entry, at: t0))
         XCTAssertEqual(taken.state, .sending)
@@ -307,7 +310,7 @@ extension AccountStoreContract {
 
         let failure = MailFailure(AccountsError(.temporary, "451 4.3.0 try later"), replyCode: 451)
         let next = OutboxEntry.afterFailure(failure, attempts: taken.attempts, at: t0)
-        try store.failSending(taken, for: user, at: t0, failure: failure, state: next.state, nextAttemptAt: next.nextAttemptAt)
+        try store.failSending(taken, for: user, at: t0, failure: failure, state: next.state, nextAttemptAt: next.nextAttemptAt, record: activationRecord)
         XCTAssertEqual(try store.dueMail(at: t0.adding(seconds: 59), includingNotYetDue: false), [], "due after a minute")
         XCTAssertEqual(try store.mailNotYetDue(at: t0.adding(seconds: 59)).count, 1)
         XCTAssertEqual(try store.mailNotYetDue(at: t0.adding(seconds: 59)).next, t0.adding(seconds: 60))
@@ -318,7 +321,7 @@ extension AccountStoreContract {
 
         let again = try XCTUnwrap(try store.beginSending(due[0], at: t0.adding(seconds: 60)))
         XCTAssertEqual(again.attempts, 2)
-        try store.finishSending(again, for: user, at: t0.adding(seconds: 61), receipt: MailReceipt(destination: "x", replyCode: 250, replyText: "2.0.0 Ok"))
+        try store.finishSending(again, for: user, at: t0.adding(seconds: 61), receipt: MailReceipt(destination: "x", replyCode: 250, replyText: "2.0.0 Ok"), record: activationRecord)
         var rows: [OutboxEntry] = []
         try store.forEachOutboxEntry(state: nil, limit: nil) { rows.append($0) }
         XCTAssertEqual(rows.map(\.state), [.sent])
@@ -326,23 +329,23 @@ extension AccountStoreContract {
         XCTAssertEqual(rows.first?.userID, "hong")
         XCTAssertEqual(try store.user(id: user.id)?.activationSentAt, t0.adding(seconds: 61))
         XCTAssertNil(try store.beginSending(again, at: t0.adding(seconds: 62)), "a sent row is never taken again")
-        XCTAssertNil(try store.pendingMail(for: user, inFlightSince: t0))
+        XCTAssertNil(try store.pendingMail(.activation, for: user, inFlightSince: t0))
 
         // A row left in sending: in flight for a while, then taken to be interrupted.
-        let stuck = try XCTUnwrap(try store.beginSending(try store.enqueueActivationMail(for: user, at: t0), at: t0))
-        XCTAssertEqual(try store.pendingMail(for: user, inFlightSince: t0.adding(seconds: -900))?.id, stuck.id)
-        XCTAssertNil(try store.pendingMail(for: user, inFlightSince: t0.adding(seconds: 1)))
+        let stuck = try XCTUnwrap(try store.beginSending(try store.enqueueMail(.activation, for: user, at: t0), at: t0))
+        XCTAssertEqual(try store.pendingMail(.activation, for: user, inFlightSince: t0.adding(seconds: -900))?.id, stuck.id)
+        XCTAssertNil(try store.pendingMail(.activation, for: user, inFlightSince: t0.adding(seconds: 1)))
 
-        let refused = try XCTUnwrap(try store.beginSending(try store.enqueueActivationMail(for: user, at: t0), at: t0))
+        let refused = try XCTUnwrap(try store.beginSending(try store.enqueueMail(.activation, for: user, at: t0), at: t0))
         let permanent = MailFailure(AccountsError(.badData, "550 no such user"), permanent: true, replyCode: 550)
         let end = OutboxEntry.afterFailure(permanent, attempts: refused.attempts, at: t0)
-        try store.failSending(refused, for: user, at: t0, failure: permanent, state: end.state, nextAttemptAt: end.nextAttemptAt)
+        try store.failSending(refused, for: user, at: t0, failure: permanent, state: end.state, nextAttemptAt: end.nextAttemptAt, record: activationRecord)
         XCTAssertEqual(try store.dueMail(at: t0.adding(seconds: 100_000), includingNotYetDue: true), [], "permanent failures are not retried")
 
-        let dropped = try store.enqueueActivationMail(for: user, at: t0)
+        let dropped = try store.enqueueMail(.activation, for: user, at: t0)
         try store.abandonMail(dropped, at: t0, reason: "the account is already active")
         XCTAssertEqual(try store.outboxEntry(id: dropped.id)?.state, .failedPermanent)
-        let waiting = try store.enqueueActivationMail(for: user, at: t0)
+        let waiting = try store.enqueueMail(.activation, for: user, at: t0)
         try store.deferMail([waiting.id, rows[0].id], until: t0.adding(seconds: 300))
         XCTAssertEqual(try store.outboxEntry(id: waiting.id)?.nextAttemptAt, t0.adding(seconds: 300), "a queued mail waits")
         XCTAssertEqual(try store.outboxEntry(id: rows[0].id)?.state, .sent, "a sent one is left alone")
@@ -351,12 +354,43 @@ extension AccountStoreContract {
         XCTAssertEqual(newest, [dropped.id, waiting.id], "the newest, oldest first")
     }
 
+    /// Rows of different kinds to one account are kept apart: each keeps its kind through reads
+    /// and the export, a look-up for one kind never returns another's, the activation claim
+    /// reuses only a waiting activation mail, and a mail's record stamps activation_sent_at only
+    /// when its flow says so. (The store stores kinds; which kinds exist is the flows' business.)
+    func checkMailKindsAreKeptApart() throws {
+        let store = try openStore(actor: "tester")
+        let user = try store.insert(newUser("kinds"))
+        let other = MailKind(rawValue: "another-kind")
+        let activation = try store.enqueueMail(.activation, for: user, at: t0)
+        let another = try store.enqueueMail(other, for: user, at: t0.adding(seconds: 1))
+        XCTAssertEqual(activation.kind, .activation)
+        XCTAssertEqual(try store.outboxEntry(id: another.id), another)
+        XCTAssertEqual(try store.outboxEntry(id: another.id)?.kind, other)
+        XCTAssertEqual(try store.pendingMail(.activation, for: user, inFlightSince: t0)?.id, activation.id,
+                       "the newer mail of another kind is not the activation mail")
+        XCTAssertEqual(try store.pendingMail(other, for: user, inFlightSince: t0)?.id, another.id)
+        var exported: [MailKind] = []
+        try store.exportAll { if case .outbox(let entry) = $0 { exported.append(entry.kind) } }
+        XCTAssertEqual(exported, [.activation, other])
+        XCTAssertEqual(try store.claimPendingMails(notSentSince: nil, at: t0.adding(seconds: 2)).map(\.mailID), [activation.id],
+                       "the waiting activation mail is reused, not the other kind's")
+
+        let taken = try XCTUnwrap(try store.beginSending(another, at: t0.adding(seconds: 3)))
+        let unstamped = MailRecord(action: .sendActivation, stampsActivationSentAt: false)
+        try store.finishSending(taken, for: user, at: t0.adding(seconds: 3), receipt: MailReceipt(destination: user.email), record: unstamped)
+        XCTAssertEqual(try store.user(id: user.id)?.activationSentAt, t0.adding(seconds: 2), "only the claim stamped it")
+        let mailed = try XCTUnwrap(try store.beginSending(activation, at: t0.adding(seconds: 4)))
+        try store.finishSending(mailed, for: user, at: t0.adding(seconds: 4), receipt: MailReceipt(destination: user.email), record: activationRecord)
+        XCTAssertEqual(try store.user(id: user.id)?.activationSentAt, t0.adding(seconds: 4))
+    }
+
     /// Three workers take the due mail at once: every row is taken by exactly one.
     func checkNoRowIsTakenTwiceUnderARace() throws {
         let store = try openStore(actor: "tester")
         var entries: [OutboxEntry] = []
         for index in 0..<20 {
-            entries.append(try store.enqueueActivationMail(for: try store.insert(newUser("u\(index)")), at: t0))
+            entries.append(try store.enqueueMail(.activation, for: try store.insert(newUser("u\(index)")), at: t0))
         }
         let stores = try (0..<3).map { _ in try openStore(actor: "tester") }
         let queued = entries
@@ -450,9 +484,9 @@ extension AccountStoreContract {
         let kim = try store.insert(newUser("kim", "Kim@Example.com"))
         XCTAssertTrue(try store.activate(kim, at: t0, detail: "link signed with SECRET_KEY"))
         XCTAssertFalse(try store.activate(kim, at: t0, detail: "again"), "no change, no entry")
-        let kimMail = try XCTUnwrap(try store.beginSending(try store.enqueueActivationMail(for: kim, at: t0), at: t0))
+        let kimMail = try XCTUnwrap(try store.beginSending(try store.enqueueMail(.activation, for: kim, at: t0), at: t0))
         let failure = MailFailure(AccountsError(.temporary, "451 try later"))
-        try store.failSending(kimMail, for: kim, at: t0, failure: failure, state: .failedTemporary, nextAttemptAt: t0.adding(seconds: 60))
+        try store.failSending(kimMail, for: kim, at: t0, failure: failure, state: .failedTemporary, nextAttemptAt: t0.adding(seconds: 60), record: activationRecord)
         XCTAssertEqual(try store.purgeExpired(cutoff: t0, at: t0), 1)
         XCTAssertThrowsError(try store.insert(newUser("kim", "other@example.com")), "a refused insert leaves no entry")
 

@@ -38,6 +38,7 @@ final class SQLiteStoreContractTests: XCTestCase, AccountStoreContract {
     func testPendingClaimsNeverOverlap() throws { try checkPendingClaimsNeverOverlap() }
     func testAnOutboxRowIsTakenOnceAndRecordsItsFate() throws { try checkAnOutboxRowIsTakenOnceAndRecordsItsFate() }
     func testNoRowIsTakenTwiceUnderARace() throws { try checkNoRowIsTakenTwiceUnderARace() }
+    func testMailKindsAreKeptApart() throws { try checkMailKindsAreKeptApart() }
     func testPurgeArchivesExactlyTheExpiredNeverActivatedAccounts() throws { try checkPurgeArchivesExactlyTheExpiredNeverActivatedAccounts() }
     func testRestorePutsTheLatestArchivedCopyBack() throws { try checkRestorePutsTheLatestArchivedCopyBack() }
     func testEveryChangeIsAudited() throws { try checkEveryChangeIsAudited() }

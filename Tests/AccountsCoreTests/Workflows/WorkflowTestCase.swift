@@ -45,7 +45,7 @@ class WorkflowTestCase: XCTestCase {
         tokens = TokenGenerator(secretKey: "workflow-tests-secret-key-0123456789-abcdefghijklmnop", timeout: timeout,
                                 timeZone: TimeZone(identifier: "Asia/Seoul")!)
         links = ActivationLinks(tokens: tokens, template: try LinkTemplate("https://www.example.com/users/activate/{uid}/{token}/"))
-        mail = ActivationMail(templates: try ActivationTemplates(directory: nil), backend: mailer,
+        mail = ActivationMail(templates: try MailTemplates(.activation, directory: nil), backend: mailer,
                               fromEmail: "Example <no-reply@example.com>", timeZone: TimeZone(identifier: "Asia/Seoul")!)
     }
 

@@ -17,7 +17,7 @@ enum PGRecords {
     /// An outbox row with its account's user_id now: `SELECT \(outboxColumns) FROM \(outboxJoin)`.
     static let outboxColumns = """
         o.id, o.account_id, u.user_id, o.recipient, o.state, o.attempts, o.last_code, o.last_reply, \
-        o.created_at, o.updated_at, o.next_attempt_at, o.sent_at
+        o.created_at, o.updated_at, o.next_attempt_at, o.sent_at, o.kind
         """
     static let outboxJoin = "outbox o LEFT JOIN users u ON u.id = o.account_id"
 
@@ -27,7 +27,7 @@ enum PGRecords {
             throw AccountsError(.badData, "outbox row \(try row.integer(0) ?? 0) is damaged (state '\(printable(stateText))')")
         }
         return OutboxEntry(id: try row.required(row.integer(0), "id"), accountID: try row.required(row.integer(1), "account_id"),
-                           userID: try row.text(2), recipient: try row.required(row.text(3), "recipient"), state: state,
+                           kind: MailKind(rawValue: try row.required(row.text(12), "kind")), userID: try row.text(2), recipient: try row.required(row.text(3), "recipient"), state: state,
                            attempts: Int(try row.required(row.integer(5), "attempts")), lastCode: try row.integer(6).map { Int($0) },
                            lastReply: try row.text(7), createdAt: try row.required(row.date(8), "created_at"),
                            updatedAt: try row.required(row.date(9), "updated_at"), nextAttemptAt: try row.date(10), sentAt: try row.date(11))

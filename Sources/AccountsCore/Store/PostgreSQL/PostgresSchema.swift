@@ -69,6 +69,11 @@ enum PostgresSchema {
                 CREATE INDEX IF NOT EXISTS outbox_retried ON outbox (updated_at) WHERE attempts > 1;
                 """)
         },
+        Migration(identifier: "3: mail kinds") { connection in
+            // A row names the flow it belongs to (MailKind); every row before this was an
+            // activation mail. (A constant default: no table rewrite, whatever the outbox holds.)
+            try connection.execute("ALTER TABLE outbox ADD COLUMN IF NOT EXISTS kind text NOT NULL DEFAULT 'activation'")
+        },
     ]
 
     /// `users` as Django 5.2's PostgreSQL backend creates it for the model in docs/django.md

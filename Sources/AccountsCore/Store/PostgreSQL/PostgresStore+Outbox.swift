@@ -3,8 +3,8 @@
 extension PostgresStore {
     private static let waitingStates = "(\(OutboxState.queued.sql), \(OutboxState.failedTemporary.sql))"
 
-    public func enqueueActivationMail(for user: User, at instant: UTCDateTime) throws -> OutboxEntry {
-        try connected { connection in try enqueue(connection, for: user, at: instant) }
+    public func enqueueMail(_ kind: MailKind, for user: User, at instant: UTCDateTime) throws -> OutboxEntry {
+        try connected { connection in try enqueue(connection, kind, for: user, at: instant) }
     }
 
     public func outboxEntry(id: Int64) throws -> OutboxEntry? {
@@ -21,13 +21,14 @@ extension PostgresStore {
             let found = try connection.query("""
                 SELECT \(PGRecords.userColumns) FROM users WHERE \(Self.neverActivated)
                   AND ($1::timestamptz IS NULL OR NOT \(Self.coolingDown("users.id", since: "$1::timestamptz")))
-                  AND NOT EXISTS (SELECT 1 FROM outbox WHERE account_id = users.id AND state = \(OutboxState.sending.sql) AND updated_at >= $2)
+                  AND NOT EXISTS (SELECT 1 FROM outbox WHERE account_id = users.id AND kind = \(MailKind.activation.sql)
+                                  AND state = \(OutboxState.sending.sql) AND updated_at >= $2)
                 ORDER BY id FOR UPDATE SKIP LOCKED
                 """, [notSentSince.pg, .timestamptz(instant.adding(seconds: -OutboxEntry.interruptedAfter))])
             var claims: [PendingMailClaim] = []
             for index in 0..<found.count {
                 let user = try PGRecords.user(found.row(index))
-                let entry = try waitingMail(connection, for: user) ?? enqueue(connection, for: user, at: instant)
+                let entry = try waitingMail(connection, .activation, for: user) ?? enqueue(connection, .activation, for: user, at: instant)
                 try connection.query("UPDATE users SET activation_sent_at = $1 WHERE id = $2", [.timestamptz(instant), .int8(user.id)])
                 claims.append(PendingMailClaim(mailID: entry.id, accountID: user.id, previous: user.activationSentAt))
             }
@@ -49,26 +50,28 @@ extension PostgresStore {
         }
     }
 
-    public func finishSending(_ entry: OutboxEntry, for user: User, at instant: UTCDateTime, receipt: MailReceipt) throws {
+    public func finishSending(_ entry: OutboxEntry, for user: User, at instant: UTCDateTime, receipt: MailReceipt, record: MailRecord) throws {
         try write { connection in
             try connection.query("""
                 UPDATE outbox SET state = \(OutboxState.sent.sql), last_code = $1, last_reply = $2, updated_at = $3, sent_at = $3, next_attempt_at = NULL
                 WHERE id = $4
                 """, [receipt.replyCode.map { .int8(Int64($0)) } ?? .null(.int8), receipt.replyText.map { printable($0, limit: 500) }.pg,
                       .timestamptz(instant), .int8(entry.id)])
-            try connection.query("UPDATE users SET activation_sent_at = $1 WHERE id = $2", [.timestamptz(instant), .int8(user.id)])
-            try audit(connection, .sendActivation, user, .ok, AuditDetail.mailed(to: receipt.destination), at: instant)
+            if record.stampsActivationSentAt {
+                try connection.query("UPDATE users SET activation_sent_at = $1 WHERE id = $2", [.timestamptz(instant), .int8(user.id)])
+            }
+            try audit(connection, record.action, user, .ok, AuditDetail.mailed(to: receipt.destination), at: instant)
         }
     }
 
     public func failSending(_ entry: OutboxEntry, for user: User, at instant: UTCDateTime, failure: MailFailure,
-                            state: OutboxState, nextAttemptAt due: UTCDateTime?) throws {
+                            state: OutboxState, nextAttemptAt due: UTCDateTime?, record: MailRecord) throws {
         try write { connection in
             try connection.query("""
                 UPDATE outbox SET state = $1, last_code = $2, last_reply = $3, updated_at = $4, next_attempt_at = $5 WHERE id = $6
                 """, [.text(state.rawValue), failure.replyCode.map { .int8(Int64($0)) } ?? .null(.int8),
                       .text(printable(failure.error.message, limit: 500)), .timestamptz(instant), due.pg, .int8(entry.id)])
-            try audit(connection, .sendActivation, user, .failed, AuditDetail.mailFailed(failure), at: instant)
+            try audit(connection, record.action, user, .failed, AuditDetail.mailFailed(failure), at: instant)
         }
     }
 
@@ -96,14 +99,14 @@ extension PostgresStore {
         }
     }
 
-    public func pendingMail(for user: User, inFlightSince: UTCDateTime) throws -> OutboxEntry? {
+    public func pendingMail(_ kind: MailKind, for user: User, inFlightSince: UTCDateTime) throws -> OutboxEntry? {
         try connected { connection in
             let result = try connection.query("""
                 SELECT \(PGRecords.outboxColumns) FROM \(PGRecords.outboxJoin)
-                WHERE o.account_id = $1 AND upper(o.recipient) = upper($3)
+                WHERE o.account_id = $1 AND o.kind = $4 AND upper(o.recipient) = upper($3)
                   AND (o.state IN \(Self.waitingStates) OR (o.state = \(OutboxState.sending.sql) AND o.updated_at >= $2))
                 ORDER BY o.id DESC LIMIT 1
-                """, [.int8(user.id), .timestamptz(inFlightSince), .text(user.email)], table: "outbox")
+                """, [.int8(user.id), .timestamptz(inFlightSince), .text(user.email), .text(kind.rawValue)], table: "outbox")
             return result.count == 0 ? nil : try PGRecords.outboxEntry(result.row(0))
         }
     }
@@ -130,32 +133,32 @@ extension PostgresStore {
 
     // MARK: - SQL helpers
 
-    func enqueue(_ connection: PGConnection, for user: User, at instant: UTCDateTime) throws -> OutboxEntry {
+    func enqueue(_ connection: PGConnection, _ kind: MailKind, for user: User, at instant: UTCDateTime) throws -> OutboxEntry {
         let result = try connection.query("""
-            INSERT INTO outbox (account_id, recipient, state, attempts, created_at, updated_at, next_attempt_at)
-            VALUES ($1, $2, \(OutboxState.queued.sql), 0, $3, $3, $3) RETURNING id
-            """, [.int8(user.id), .text(user.email), .timestamptz(instant)], table: "outbox")
-        return OutboxEntry(id: try result.row(0).required(result.row(0).integer(0), "id"), accountID: user.id, userID: user.userID,
+            INSERT INTO outbox (account_id, kind, recipient, state, attempts, created_at, updated_at, next_attempt_at)
+            VALUES ($1, $4, $2, \(OutboxState.queued.sql), 0, $3, $3, $3) RETURNING id
+            """, [.int8(user.id), .text(user.email), .timestamptz(instant), .text(kind.rawValue)], table: "outbox")
+        return OutboxEntry(id: try result.row(0).required(result.row(0).integer(0), "id"), accountID: user.id, kind: kind, userID: user.userID,
                            recipient: user.email, state: .queued, attempts: 0, lastCode: nil, lastReply: nil,
                            createdAt: instant, updatedAt: instant, nextAttemptAt: instant, sentAt: nil)
     }
 
-    /// The account's mail that is queued or waiting for a retry, if any.
-    /// The account's mail to its current address that is queued or waiting for a retry, if any
-    /// (one to an address it had before is abandoned when its turn comes).
-    func waitingMail(_ connection: PGConnection, for user: User) throws -> OutboxEntry? {
+    /// The account's mail of `kind` to its current address that is queued or waiting for a
+    /// retry, if any (one to an address it had before is abandoned when its turn comes).
+    func waitingMail(_ connection: PGConnection, _ kind: MailKind, for user: User) throws -> OutboxEntry? {
         let result = try connection.query("""
             SELECT \(PGRecords.outboxColumns) FROM \(PGRecords.outboxJoin)
-            WHERE o.account_id = $1 AND upper(o.recipient) = upper($2) AND o.state IN \(Self.waitingStates) ORDER BY o.id DESC LIMIT 1
-            """, [.int8(user.id), .text(user.email)], table: "outbox")
+            WHERE o.account_id = $1 AND o.kind = $3 AND upper(o.recipient) = upper($2) AND o.state IN \(Self.waitingStates)
+            ORDER BY o.id DESC LIMIT 1
+            """, [.int8(user.id), .text(user.email), .text(kind.rawValue)], table: "outbox")
         return result.count == 0 ? nil : try PGRecords.outboxEntry(result.row(0))
     }
 
-    /// Whether a mail to the account was taken for sending at or after `since`.
-    func hasMailInFlight(_ connection: PGConnection, for user: User, since: UTCDateTime) throws -> Bool {
+    /// Whether a mail of `kind` to the account was taken for sending at or after `since`.
+    func hasMailInFlight(_ connection: PGConnection, _ kind: MailKind, for user: User, since: UTCDateTime) throws -> Bool {
         let result = try connection.query("""
-            SELECT EXISTS (SELECT 1 FROM outbox WHERE account_id = $1 AND state = \(OutboxState.sending.sql) AND updated_at >= $2)
-            """, [.int8(user.id), .timestamptz(since)], table: "outbox")
+            SELECT EXISTS (SELECT 1 FROM outbox WHERE account_id = $1 AND kind = $3 AND state = \(OutboxState.sending.sql) AND updated_at >= $2)
+            """, [.int8(user.id), .timestamptz(since), .text(kind.rawValue)], table: "outbox")
         return try result.row(0).bool(0) ?? false
     }
 }

@@ -26,7 +26,7 @@ extension PostgresStore {
             }
             try connection.stream("""
                 SELECT o.id, o.account_id, NULL::text, o.recipient, o.state, o.attempts, o.last_code, o.last_reply,
-                       o.created_at, o.updated_at, o.next_attempt_at, o.sent_at FROM outbox o ORDER BY o.id
+                       o.created_at, o.updated_at, o.next_attempt_at, o.sent_at, o.kind FROM outbox o ORDER BY o.id
                 """, table: "outbox") { try body(.outbox(try PGRecords.outboxEntry($0))) }
             let last = try connection.query("""
                 SELECT \(Self.tables.map { "coalesce(pg_sequence_last_value(pg_get_serial_sequence('\($0.name)', '\($0.key)')::regclass), 0)" }
@@ -119,7 +119,7 @@ extension PostgresStore {
         case .user: PGRecords.userColumns
         case .purgedUser: "archive_id, \(PGRecords.userColumns), purged_at, audit_id, restored_at"
         case .audit: "id, at, os_user, action, account_id, user_id, outcome, detail"
-        case .outbox: "id, account_id, recipient, state, attempts, last_code, last_reply, created_at, updated_at, next_attempt_at, sent_at"
+        case .outbox: "id, account_id, recipient, state, attempts, last_code, last_reply, created_at, updated_at, next_attempt_at, sent_at, kind"
         case .sequences: ""
         }
     }
@@ -142,6 +142,7 @@ extension PostgresStore {
             rows.integer(entry.id); rows.integer(entry.accountID); rows.text(entry.recipient); rows.text(entry.state.rawValue)
             rows.integer(Int64(entry.attempts)); rows.integer(entry.lastCode.map { Int64($0) }); rows.text(entry.lastReply)
             rows.date(entry.createdAt); rows.date(entry.updatedAt); rows.date(entry.nextAttemptAt); rows.date(entry.sentAt)
+            rows.text(entry.kind.rawValue)
         case .sequences:
             return
         }

@@ -6,15 +6,17 @@ extension PostgresStore {
     static let neverActivated = "NOT is_active AND last_login IS NULL AND activated_at IS NULL"
     static let windowStart = "coalesce(activation_sent_at, date_joined)"
 
-    /// The cooldown of account `account` (an SQL expression) since `since`: a mail went to its
-    /// address now in the window. It protects a recipient, so a mail to the address the account
+    /// The cooldown of account `account` (an SQL expression) since `since`: an activation mail
+    /// went to its address now in the window. It protects a recipient, so a mail to the address the account
     /// had before (an email just corrected) does not count; activation_sent_at alone decides when
     /// no outbox row says where the window's mail went (another program mailed it).
     static func coolingDown(_ account: String, since: String) -> String {
         """
         EXISTS (SELECT 1 FROM users u WHERE u.id = \(account) AND u.activation_sent_at >= \(since)
-                AND (NOT EXISTS (SELECT 1 FROM outbox o WHERE o.account_id = u.id AND o.updated_at >= \(since))
-                     OR EXISTS (SELECT 1 FROM outbox o WHERE o.account_id = u.id AND o.updated_at >= \(since)
+                AND (NOT EXISTS (SELECT 1 FROM outbox o WHERE o.account_id = u.id AND o.kind = \(MailKind.activation.sql)
+                                 AND o.updated_at >= \(since))
+                     OR EXISTS (SELECT 1 FROM outbox o WHERE o.account_id = u.id AND o.kind = \(MailKind.activation.sql)
+                                AND o.updated_at >= \(since)
                                 AND upper(o.recipient) = upper(u.email))))
         """
     }
@@ -75,10 +77,10 @@ extension PostgresStore {
                 guard found.count == 1 else { continue }
                 let user = try PGRecords.user(found.row(0))
                 guard eligible(user) else { continue }
-                if let waiting = try waitingMail(connection, for: user) {
+                if let waiting = try waitingMail(connection, .activation, for: user) {
                     mails.append(waiting.id)
-                } else if try !hasMailInFlight(connection, for: user, since: instant.adding(seconds: -OutboxEntry.interruptedAfter)) {
-                    mails.append(try enqueue(connection, for: user, at: instant).id)
+                } else if try !hasMailInFlight(connection, .activation, for: user, since: instant.adding(seconds: -OutboxEntry.interruptedAfter)) {
+                    mails.append(try enqueue(connection, .activation, for: user, at: instant).id)
                 }
             }
             return (created, mails)
@@ -106,8 +108,8 @@ extension PostgresStore {
                     SELECT input.date_joined, $8, 'register', new.id, new.user_id, 'ok', input.detail
                     FROM new JOIN input USING (user_id) ORDER BY new.id),
                 mailed AS (
-                    INSERT INTO outbox (account_id, recipient, state, attempts, created_at, updated_at, next_attempt_at)
-                    SELECT id, email, \(OutboxState.queued.sql), 0, $9, $9, $9 FROM new WHERE $10 ORDER BY id
+                    INSERT INTO outbox (account_id, kind, recipient, state, attempts, created_at, updated_at, next_attempt_at)
+                    SELECT id, \(MailKind.activation.sql), email, \(OutboxState.queued.sql), 0, $9, $9, $9 FROM new WHERE $10 ORDER BY id
                     RETURNING id, account_id)
                 SELECT new.id, mailed.id FROM new LEFT JOIN mailed ON mailed.account_id = new.id ORDER BY new.id
                 """, [.textArray(users.map(\.userID)), .textArray(users.map(\.email)), .textArray(users.map(\.password)),
@@ -204,7 +206,7 @@ extension PostgresStore {
                 try audit(connection, .requestActivation, user, .ok, request.detail, at: instant)
             }
             try connection.query("UPDATE users SET activation_sent_at = $1 WHERE id = $2", [.timestamptz(instant), .int8(id)])
-            return .claimed(previous: user.activationSentAt, mail: try enqueue(connection, for: user, at: instant))
+            return .claimed(previous: user.activationSentAt, mail: try enqueue(connection, .activation, for: user, at: instant))
         }
     }
 

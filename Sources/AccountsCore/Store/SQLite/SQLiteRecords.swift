@@ -78,6 +78,7 @@ extension OutboxEntry: FetchableRecord {
             throw AccountsError(.badData, "outbox row \(try row.field("id", table: table) as Int64) is damaged (state '\(printable(stateText))')")
         }
         self.init(id: try row.field("id", table: table), accountID: try row.field("account_id", table: table),
+                  kind: MailKind(rawValue: try row.field("kind", table: table)),
                   userID: try row.field("user_id", table: table), recipient: try row.field("recipient", table: table), state: state,
                   attempts: try row.field("attempts", table: table), lastCode: try row.field("last_code", table: table),
                   lastReply: try row.field("last_reply", table: table), createdAt: created, updatedAt: updated,

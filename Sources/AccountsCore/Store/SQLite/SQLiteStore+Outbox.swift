@@ -1,11 +1,11 @@
 import GRDB
 
-/// The outbox half of the SQLite store: every activation mail is a row before it is sent, and a
+/// The outbox half of the SQLite store: every mail is a row before it is sent, and a
 /// row is taken (state `sending`) in its own transaction before the mail goes out, so no row is
 /// ever sent twice, even by two processes at once.
 extension SQLiteStore {
-    public func enqueueActivationMail(for user: User, at instant: UTCDateTime) throws -> OutboxEntry {
-        try write { db in try Self.enqueue(db, for: user, at: instant) }
+    public func enqueueMail(_ kind: MailKind, for user: User, at instant: UTCDateTime) throws -> OutboxEntry {
+        try write { db in try Self.enqueue(db, kind, for: user, at: instant) }
     }
 
     public func outboxEntry(id: Int64) throws -> OutboxEntry? {
@@ -16,9 +16,9 @@ extension SQLiteStore {
         try write { db in
             let candidates = try Row.fetchAll(db, sql: """
                 SELECT * FROM users WHERE \(Self.neverActivated)
-                  AND NOT EXISTS (SELECT 1 FROM outbox WHERE account_id = users.id AND state = ? AND updated_at >= ?)
+                  AND NOT EXISTS (SELECT 1 FROM outbox WHERE account_id = users.id AND kind = ? AND state = ? AND updated_at >= ?)
                 ORDER BY id
-                """, arguments: [OutboxState.sending.rawValue, instant.adding(seconds: -OutboxEntry.interruptedAfter)])
+                """, arguments: [MailKind.activation.rawValue, OutboxState.sending.rawValue, instant.adding(seconds: -OutboxEntry.interruptedAfter)])
             let cooling = try db.cachedStatement(sql: "SELECT \(Self.coolingDown)")
             let rows = try notSentSince.map { since in
                 try candidates.filter { row in
@@ -28,7 +28,7 @@ extension SQLiteStore {
             var claims: [PendingMailClaim] = []
             for row in rows {
                 let user = try User(row: row)
-                let entry = try Self.waitingMail(db, for: user) ?? Self.enqueue(db, for: user, at: instant)
+                let entry = try Self.waitingMail(db, .activation, for: user) ?? Self.enqueue(db, .activation, for: user, at: instant)
                 try db.execute(sql: "UPDATE users SET activation_sent_at = ? WHERE id = ?", arguments: [instant, user.id])
                 claims.append(PendingMailClaim(mailID: entry.id, accountID: user.id, previous: user.activationSentAt))
             }
@@ -51,26 +51,28 @@ extension SQLiteStore {
         }
     }
 
-    public func finishSending(_ entry: OutboxEntry, for user: User, at instant: UTCDateTime, receipt: MailReceipt) throws {
+    public func finishSending(_ entry: OutboxEntry, for user: User, at instant: UTCDateTime, receipt: MailReceipt, record: MailRecord) throws {
         try write { db in
             try db.cachedStatement(sql: """
                 UPDATE outbox SET state = ?, last_code = ?, last_reply = ?, updated_at = ?, sent_at = ?, next_attempt_at = NULL
                 WHERE id = ?
                 """).execute(arguments: [OutboxState.sent.rawValue, receipt.replyCode, receipt.replyText.map { printable($0, limit: 500) },
                                          instant, instant, entry.id])
-            try db.cachedStatement(sql: "UPDATE users SET activation_sent_at = ? WHERE id = ?").execute(arguments: [instant, user.id])
-            try audit(db, .sendActivation, user, .ok, AuditDetail.mailed(to: receipt.destination), at: instant)
+            if record.stampsActivationSentAt {
+                try db.cachedStatement(sql: "UPDATE users SET activation_sent_at = ? WHERE id = ?").execute(arguments: [instant, user.id])
+            }
+            try audit(db, record.action, user, .ok, AuditDetail.mailed(to: receipt.destination), at: instant)
         }
     }
 
     public func failSending(_ entry: OutboxEntry, for user: User, at instant: UTCDateTime, failure: MailFailure,
-                            state: OutboxState, nextAttemptAt due: UTCDateTime?) throws {
+                            state: OutboxState, nextAttemptAt due: UTCDateTime?, record: MailRecord) throws {
         try write { db in
             try db.cachedStatement(sql: """
                 UPDATE outbox SET state = ?, last_code = ?, last_reply = ?, updated_at = ?, next_attempt_at = ? WHERE id = ?
                 """).execute(arguments: [state.rawValue, failure.replyCode, printable(failure.error.message, limit: 500),
                                  instant, due, entry.id])
-            try audit(db, .sendActivation, user, .failed, AuditDetail.mailFailed(failure), at: instant)
+            try audit(db, record.action, user, .failed, AuditDetail.mailFailed(failure), at: instant)
         }
     }
 
@@ -102,13 +104,13 @@ extension SQLiteStore {
         }
     }
 
-    public func pendingMail(for user: User, inFlightSince: UTCDateTime) throws -> OutboxEntry? {
+    public func pendingMail(_ kind: MailKind, for user: User, inFlightSince: UTCDateTime) throws -> OutboxEntry? {
         try read { db in
             try Row.fetchOne(db, sql: """
                 SELECT outbox.*, users.user_id FROM outbox LEFT JOIN users ON users.id = outbox.account_id
-                WHERE account_id = ? AND recipient = ? COLLATE NOCASE AND (state IN (?, ?) OR (state = ? AND updated_at >= ?))
+                WHERE account_id = ? AND kind = ? AND recipient = ? COLLATE NOCASE AND (state IN (?, ?) OR (state = ? AND updated_at >= ?))
                 ORDER BY outbox.id DESC LIMIT 1
-                """, arguments: [user.id, user.email, OutboxState.queued.rawValue, OutboxState.failedTemporary.rawValue,
+                """, arguments: [user.id, kind.rawValue, user.email, OutboxState.queued.rawValue, OutboxState.failedTemporary.rawValue,
                                  OutboxState.sending.rawValue, inFlightSince]).map(OutboxEntry.init(row:))
         }
     }
@@ -141,30 +143,30 @@ extension SQLiteStore {
 
     // MARK: - SQL helpers
 
-    static func enqueue(_ db: Database, for user: User, at instant: UTCDateTime) throws -> OutboxEntry {
+    static func enqueue(_ db: Database, _ kind: MailKind, for user: User, at instant: UTCDateTime) throws -> OutboxEntry {
         try db.cachedStatement(sql: """
-            INSERT INTO outbox (account_id, recipient, state, attempts, created_at, updated_at, next_attempt_at)
-            VALUES (?, ?, ?, 0, ?, ?, ?)
-            """).execute(arguments: [user.id, user.email, OutboxState.queued.rawValue, instant, instant, instant])
-        return OutboxEntry(id: db.lastInsertedRowID, accountID: user.id, userID: user.userID, recipient: user.email, state: .queued,
+            INSERT INTO outbox (account_id, kind, recipient, state, attempts, created_at, updated_at, next_attempt_at)
+            VALUES (?, ?, ?, ?, 0, ?, ?, ?)
+            """).execute(arguments: [user.id, kind.rawValue, user.email, OutboxState.queued.rawValue, instant, instant, instant])
+        return OutboxEntry(id: db.lastInsertedRowID, accountID: user.id, kind: kind, userID: user.userID, recipient: user.email, state: .queued,
                            attempts: 0, lastCode: nil, lastReply: nil, createdAt: instant, updatedAt: instant,
                            nextAttemptAt: instant, sentAt: nil)
     }
 
-    /// The account's mail to its current address that is queued or waiting for a retry, if any
-    /// (one to an address it had before is abandoned when its turn comes).
-    static func waitingMail(_ db: Database, for user: User) throws -> OutboxEntry? {
+    /// The account's mail of `kind` to its current address that is queued or waiting for a
+    /// retry, if any (one to an address it had before is abandoned when its turn comes).
+    static func waitingMail(_ db: Database, _ kind: MailKind, for user: User) throws -> OutboxEntry? {
         try Row.fetchOne(db, sql: """
             SELECT outbox.*, users.user_id FROM outbox LEFT JOIN users ON users.id = outbox.account_id
-            WHERE account_id = ? AND recipient = ? COLLATE NOCASE AND state IN (?, ?) ORDER BY outbox.id DESC LIMIT 1
-            """, arguments: [user.id, user.email, OutboxState.queued.rawValue, OutboxState.failedTemporary.rawValue]).map(OutboxEntry.init(row:))
+            WHERE account_id = ? AND kind = ? AND recipient = ? COLLATE NOCASE AND state IN (?, ?) ORDER BY outbox.id DESC LIMIT 1
+            """, arguments: [user.id, kind.rawValue, user.email, OutboxState.queued.rawValue, OutboxState.failedTemporary.rawValue]).map(OutboxEntry.init(row:))
     }
 
-    /// Whether a mail to the account was taken for sending at or after `since` (an older one
-    /// was interrupted, see `OutboxEntry.interruptedAfter`).
-    static func hasMailInFlight(_ db: Database, for user: User, since: UTCDateTime) throws -> Bool {
-        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM outbox WHERE account_id = ? AND state = ? AND updated_at >= ?)",
-                          arguments: [user.id, OutboxState.sending.rawValue, since]) ?? false
+    /// Whether a mail of `kind` to the account was taken for sending at or after `since` (an
+    /// older one was interrupted, see `OutboxEntry.interruptedAfter`).
+    static func hasMailInFlight(_ db: Database, _ kind: MailKind, for user: User, since: UTCDateTime) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM outbox WHERE account_id = ? AND kind = ? AND state = ? AND updated_at >= ?)",
+                          arguments: [user.id, kind.rawValue, OutboxState.sending.rawValue, since]) ?? false
     }
 
     private static func outboxEntry(_ db: Database, id: Int64) throws -> OutboxEntry? {

@@ -55,7 +55,7 @@ extension SQLiteStore {
                 """)
             let insertOutbox = try db.makeStatement(sql: """
                 INSERT INTO outbox (id, account_id, recipient, state, attempts, last_code, last_reply, created_at, updated_at,
-                                    next_attempt_at, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                    next_attempt_at, sent_at, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             func userArguments(_ user: User) -> StatementArguments {
                 [user.id, user.userID, user.email, user.password, user.isActive ? 1 : 0, user.level, user.department,
@@ -75,7 +75,7 @@ extension SQLiteStore {
                     case .outbox(let entry):
                         try insertOutbox.execute(arguments: [entry.id, entry.accountID, entry.recipient, entry.state.rawValue,
                                                              entry.attempts, entry.lastCode, entry.lastReply, entry.createdAt,
-                                                             entry.updatedAt, entry.nextAttemptAt, entry.sentAt])
+                                                             entry.updatedAt, entry.nextAttemptAt, entry.sentAt, entry.kind.rawValue])
                     case .sequences(let last):
                         sequences = last
                     }

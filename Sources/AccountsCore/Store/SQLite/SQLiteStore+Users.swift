@@ -34,16 +34,16 @@ extension SQLiteStore {
             try users { new in
                 let user = try insertRow(db, new)
                 created += 1
-                if queueMail { mails.append(try Self.enqueue(db, for: user, at: instant).id) }
+                if queueMail { mails.append(try Self.enqueue(db, .activation, for: user, at: instant).id) }
             }
             for id in existing {
                 guard let row = try Row.fetchOne(db, sql: "SELECT * FROM users WHERE id = ?", arguments: [id]) else { continue }
                 let user = try User(row: row)
                 guard eligible(user) else { continue }
-                if let waiting = try Self.waitingMail(db, for: user) {
+                if let waiting = try Self.waitingMail(db, .activation, for: user) {
                     mails.append(waiting.id)
-                } else if try !Self.hasMailInFlight(db, for: user, since: instant.adding(seconds: -OutboxEntry.interruptedAfter)) {
-                    mails.append(try Self.enqueue(db, for: user, at: instant).id)
+                } else if try !Self.hasMailInFlight(db, .activation, for: user, since: instant.adding(seconds: -OutboxEntry.interruptedAfter)) {
+                    mails.append(try Self.enqueue(db, .activation, for: user, at: instant).id)
                 }
             }
             return (created, mails)
@@ -96,7 +96,7 @@ extension SQLiteStore {
                 try audit(db, .requestActivation, user, .ok, request.detail, at: instant)
             }
             try db.execute(sql: "UPDATE users SET activation_sent_at = ? WHERE id = ?", arguments: [instant, id])
-            return .claimed(previous: user.activationSentAt, mail: try Self.enqueue(db, for: user, at: instant))
+            return .claimed(previous: user.activationSentAt, mail: try Self.enqueue(db, .activation, for: user, at: instant))
         }
     }
 
@@ -139,14 +139,14 @@ extension SQLiteStore {
     /// partial index `users_never_activated` (Schema) serves exactly this predicate.
     static let neverActivated = "is_active = 0 AND last_login IS NULL AND activated_at IS NULL"
 
-    /// The cooldown of account ?1 since ?2: a mail went to its address now in the
+    /// The cooldown of account ?1 since ?2: an activation mail went to its address now in the
     /// window. It protects a recipient, so a mail to the address the account had before (an email
     /// just corrected) does not count; activation_sent_at alone decides when no outbox row says
     /// where the window's mail went (another program mailed it).
     static let coolingDown = """
         EXISTS (SELECT 1 FROM users u WHERE u.id = ?1 AND u.activation_sent_at >= ?2
-                AND (NOT EXISTS (SELECT 1 FROM outbox o WHERE o.account_id = u.id AND o.updated_at >= ?2)
-                     OR EXISTS (SELECT 1 FROM outbox o WHERE o.account_id = u.id AND o.updated_at >= ?2
+                AND (NOT EXISTS (SELECT 1 FROM outbox o WHERE o.account_id = u.id AND o.kind = \(MailKind.activation.sql) AND o.updated_at >= ?2)
+                     OR EXISTS (SELECT 1 FROM outbox o WHERE o.account_id = u.id AND o.kind = \(MailKind.activation.sql) AND o.updated_at >= ?2
                                 AND o.recipient = u.email COLLATE NOCASE)))
         """
 

@@ -197,6 +197,11 @@ enum Schema {
                 CREATE INDEX outbox_retried ON outbox (updated_at) WHERE attempts > 1;
                 """)
         }
+        registerMigration("v8: mail kinds") { db in
+            // A row names the flow it belongs to (MailKind); every row before this was an
+            // activation mail. (An account has a handful of rows: outbox_account_id finds them.)
+            try db.execute(sql: "ALTER TABLE outbox ADD COLUMN kind TEXT NOT NULL DEFAULT 'activation'")
+        }
         return migrations
     }
 }

@@ -106,11 +106,14 @@ public final class TransferReader {
             let recipient = try fields.string("recipient")
             let stateText = try fields.string("state")
             guard let state = OutboxState(rawValue: stateText) else { throw fields.invalid("state", "'\(printable(stateText))'") }
-            record = .outbox(OutboxEntry(id: id, accountID: accountID, userID: nil, recipient: recipient, state: state,
-                                         attempts: Int(try fields.int("attempts")), lastCode: try fields.optionalInt("last_code").map { Int($0) },
-                                         lastReply: try fields.optionalString("last_reply"), createdAt: try fields.date("created_at"),
-                                         updatedAt: try fields.date("updated_at"), nextAttemptAt: try fields.optionalDate("next_attempt_at"),
-                                         sentAt: try fields.optionalDate("sent_at")))
+            var entry = OutboxEntry(id: id, accountID: accountID, kind: .activation, userID: nil, recipient: recipient, state: state,
+                                    attempts: Int(try fields.int("attempts")), lastCode: try fields.optionalInt("last_code").map { Int($0) },
+                                    lastReply: try fields.optionalString("last_reply"), createdAt: try fields.date("created_at"),
+                                    updatedAt: try fields.date("updated_at"), nextAttemptAt: try fields.optionalDate("next_attempt_at"),
+                                    sentAt: try fields.optionalDate("sent_at"))
+            // Exports made before mail kinds hold activation mails only, and no kind.
+            if let kind = try fields.stringIfPresent("kind") { entry.kind = MailKind(rawValue: kind) }
+            record = .outbox(entry)
         case "sequences":
             record = .sequences(TransferSequences(users: try fields.int("users"), purgedUsers: try fields.int("purged_users"),
                                                   auditLog: try fields.int("audit_log"), outbox: try fields.int("outbox")))
@@ -160,6 +163,12 @@ public final class TransferReader {
         mutating func string(_ key: String) throws -> String {
             guard case .string(let text) = try take(key) else { throw invalid(key, "not a string") }
             return text
+        }
+
+        /// A string field that older exports do not have (nil when the key is absent).
+        mutating func stringIfPresent(_ key: String) throws -> String? {
+            guard entries.contains(where: { $0.key == key }) else { return nil }
+            return try string(key)
         }
 
         mutating func optionalString(_ key: String) throws -> String? {

@@ -56,7 +56,8 @@ public enum TransferRecord: Equatable, Sendable {
                        ("last_code", entry.lastCode.map { .int(Int64($0)) } ?? .null),
                        ("last_reply", entry.lastReply.map(JSONWriter.Value.string) ?? .null),
                        ("created_at", Self.date(entry.createdAt)), ("updated_at", Self.date(entry.updatedAt)),
-                       ("next_attempt_at", Self.date(entry.nextAttemptAt)), ("sent_at", Self.date(entry.sentAt))]
+                       ("next_attempt_at", Self.date(entry.nextAttemptAt)), ("sent_at", Self.date(entry.sentAt)),
+                       ("kind", .string(entry.kind.rawValue))]
         case .sequences(let sequences):
             fields += [("users", .int(sequences.users)), ("purged_users", .int(sequences.purgedUsers)),
                        ("audit_log", .int(sequences.auditLog)), ("outbox", .int(sequences.outbox))]

@@ -55,6 +55,10 @@ public struct TransferValidator {
                 throw Self.refused(record, "recipient", error.message)
             }
             guard entry.attempts >= 0 else { throw Self.refused(record, "attempts", "below 0") }
+            guard Flows.mailKinds.contains(entry.kind) else {
+                throw Self.refused(record, "kind", "'\(printable(entry.kind.rawValue))', not a kind of mail this version sends ("
+                                   + Flows.mailKinds.map(\.rawValue).joined(separator: ", ") + ")")
+            }
             if let reply = entry.lastReply { try Self.text(reply, "last_reply", record, limit: 1000) }
             largest.outbox = max(largest.outbox, entry.id)
         case .sequences(let last):
