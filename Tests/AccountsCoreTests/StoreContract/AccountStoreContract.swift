@@ -6,9 +6,11 @@ import XCTest
 
 /// The guarantees `AccountStore` documents, as checks written against the protocol alone. A store
 /// passes when a test case of its own conforms (saying how to open one, and how another program
-/// would change a row) and runs every check: `SQLiteStoreContractTests` today; the PostgreSQL
-/// store runs the same checks, unchanged.
+/// would change a row) and runs every check of `contractChecks` (ContractChecks.swift):
+/// `SQLiteStoreContractTests` and `PostgresStoreContractTests` run the same list.
 protocol AccountStoreContract: XCTestCase {
+    /// Makes `openStore` open a new, empty database from now on (each check starts on one).
+    func useFreshDatabase() throws
     /// A store on a fresh, empty database; later calls open the same database again (another
     /// process, for races). Changes made through it are audited as `actor`.
     func openStore(actor: String) throws -> AccountStore
