@@ -18,14 +18,14 @@ mkdir -p "$out"
 export SWIFT_BACKTRACE=enable=no
 
 sources() {
-    local activation=$core/Activation
+    local activation=$core/Tokens flow=$core/Flows/Activation
     case $1 in
         activation-link) echo Tests/fuzz/ActivationLinkFuzz.swift $activation/ActivationLink.swift $activation/LinkTemplate.swift \
                               $activation/UIDCodec.swift $activation/Digits.swift $core/Common/AccountsError.swift \
                               $core/Common/Printable.swift $core/Common/UTCDateTime.swift ;;
         uid)             echo Tests/fuzz/UIDFuzz.swift $activation/UIDCodec.swift $activation/Digits.swift ;;
-        token)           echo Tests/fuzz/TokenFuzz.swift $activation/TokenGenerator.swift $activation/TokenPurpose.swift $activation/Base36.swift $activation/Digits.swift \
-                              $activation/ZoneOffsets.swift $activation/TokenClock.swift $activation/ActivationWindow.swift \
+        token)           echo Tests/fuzz/TokenFuzz.swift $activation/TokenGenerator.swift $activation/TokenPurpose.swift $flow/ActivationPurpose.swift $activation/Base36.swift $activation/Digits.swift \
+                              $activation/ZoneOffsets.swift $activation/TokenClock.swift $flow/ActivationWindow.swift \
                               $core/Crypto/HMACKey.swift $core/Crypto/OpenSSLCrypto.swift $core/Common/UTCDateTime.swift \
                               $core/Accounts/User.swift $core/Accounts/AccountState.swift ;;
         smtp-reply)      echo Tests/fuzz/SMTPReplyFuzz.swift $core/Mail/SMTP/SMTPReply.swift $core/Mail/SMTP/SMTPReplyReader.swift \

@@ -23,13 +23,18 @@ final class OutboxAndLinkRequestWorkflowTests: WorkflowTestCase {
     /// A row of a kind no flow here sends (written by a newer version) is left as it is, for
     /// the version that sends it: not sent, not abandoned.
     func testAMailOfAKindWithoutAFlowIsLeftAlone() throws {
+        let newer = MailKind(rawValue: "from-a-newer-version")
         let hong = try register("hong", send: false)
-        let foreign = try store.enqueueMail(MailKind(rawValue: "from-a-newer-version"), for: hong.user, at: t0)
+        let kim = try register("kim", send: false)
+        XCTAssertTrue(try store.activate(kim.user, at: t0, detail: "elsewhere"))
+        // Neither is judged by the activation flow's rules: one would be sent, the other dropped.
+        let foreign = [try store.enqueueMail(newer, for: hong.user, at: t0),
+                       try store.enqueueMail(newer, for: try XCTUnwrap(try store.user(id: kim.user.id)), at: t0)]
         let summary = try retrying.retry(at: t0.adding(seconds: 60), includingNotYetDue: true)
-        XCTAssertEqual(summary.notTaken, 1)
+        XCTAssertEqual(summary.notTaken, 2)
         XCTAssertEqual(summary.sent + summary.abandoned, 0)
         XCTAssertEqual(mailer.sent.count, 0)
-        XCTAssertEqual(try store.outboxEntry(id: foreign.id), foreign, "untouched")
+        for entry in foreign { XCTAssertEqual(try store.outboxEntry(id: entry.id), entry, "untouched") }
     }
 
     /// A queued mail is looked at again when it goes out: the Django site may have activated the

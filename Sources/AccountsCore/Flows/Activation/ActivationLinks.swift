@@ -1,12 +1,3 @@
-import Foundation
-
-/// A freshly made activation link and when it stops working.
-public struct IssuedLink: Sendable {
-    public var link: ActivationLink
-    public var url: String
-    public var expiresAt: UTCDateTime
-}
-
 /// Makes activation links: a Django token and uid, put into ACTIVATION_URL.
 public struct ActivationLinks: Sendable {
     public let tokens: TokenGenerator
