@@ -27,7 +27,8 @@ enum PGRecords {
             throw AccountsError(.badData, "outbox row \(try row.integer(0) ?? 0) is damaged (state '\(printable(stateText))')")
         }
         return OutboxEntry(id: try row.required(row.integer(0), "id"), accountID: try row.required(row.integer(1), "account_id"),
-                           kind: MailKind(rawValue: try row.required(row.text(12), "kind")), userID: try row.text(2), recipient: try row.required(row.text(3), "recipient"), state: state,
+                           kind: MailKind(rawValue: try row.required(row.text(12), "kind")),
+                           userID: try row.text(2), recipient: try row.required(row.text(3), "recipient"), state: state,
                            attempts: Int(try row.required(row.integer(5), "attempts")), lastCode: try row.integer(6).map { Int($0) },
                            lastReply: try row.text(7), createdAt: try row.required(row.date(8), "created_at"),
                            updatedAt: try row.required(row.date(9), "updated_at"), nextAttemptAt: try row.date(10), sentAt: try row.date(11))

@@ -7,9 +7,9 @@ extension PostgresStore {
     static let windowStart = "coalesce(activation_sent_at, date_joined)"
 
     /// The cooldown of account `account` (an SQL expression) since `since`: an activation mail
-    /// went to its address now in the window. It protects a recipient, so a mail to the address the account
-    /// had before (an email just corrected) does not count; activation_sent_at alone decides when
-    /// no outbox row says where the window's mail went (another program mailed it).
+    /// went to its address now in the window. It protects a recipient, so a mail to the address
+    /// the account had before (an email just corrected) does not count; activation_sent_at alone
+    /// decides when no outbox row says where the window's mail went (another program mailed it).
     static func coolingDown(_ account: String, since: String) -> String {
         """
         EXISTS (SELECT 1 FROM users u WHERE u.id = \(account) AND u.activation_sent_at >= \(since)
