@@ -1,9 +1,11 @@
 /// The flows `accounts` has. Adding a flow that mails: its folder under Flows/ and one line
 /// here; the outbox, export and import, and the checks that every kind has its texts, follow.
 public enum Flows {
-    public static let mailing: [any MailFlow.Type] = [
-        ActivationMailFlow.self,
-    ]
+    public static var mailing: [any MailFlow.Type] {
+        [
+            ActivationMailFlow.self,
+        ]
+    }
 
     /// Every kind of mail some flow sends.
     public static var mailKinds: [MailKind] { mailing.map { $0.kind } }
