@@ -116,7 +116,7 @@ final class OutboxCLITests: SMTPCLITestCase {
         XCTAssertTrue(table.stdoutLines[0].hasPrefix("ID"), table.stdout)
         XCTAssertTrue(table.stdoutLines[1].contains("failed-temporary"), table.stdout)
         let csv = try accounts("outbox", "list", "--format", "csv")
-        XCTAssertEqual(csv.stdoutLines[0], "id,account_id,user_id,recipient,state,attempts,last_code,last_reply,created_at,updated_at,next_attempt_at,sent_at")
+        XCTAssertEqual(csv.stdoutLines[0], "id,account_id,user_id,recipient,state,attempts,last_code,last_reply,created_at,updated_at,next_attempt_at,sent_at,kind")
         assertFails(try accounts("outbox", "list", "--state", "lost"), 64, "--state 'lost' is not one of queued")
     }
 

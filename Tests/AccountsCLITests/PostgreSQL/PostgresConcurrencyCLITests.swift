@@ -108,7 +108,7 @@ final class PostgresConcurrencyCLITests: PostgresCLITestCase {
             }
             _ = try finish(jobs)
             XCTAssertEqual(try server.psql(fresh, "SELECT count(*) FROM users"), ["8"])
-            XCTAssertEqual(try server.psql(fresh, "SELECT count(*) FROM accounts_migrations"), ["2"], "each migration once")
+            XCTAssertEqual(try server.psql(fresh, "SELECT count(*) FROM accounts_migrations"), ["3"], "each migration once")
         }
     }
 
