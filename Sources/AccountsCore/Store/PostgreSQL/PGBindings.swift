@@ -9,3 +9,17 @@ struct PGBindings {
         return "$\(parameters.count)"
     }
 }
+
+extension PGBindings: AuditLogBinder {
+    mutating func placeholder(for value: AuditLogValue) -> String {
+        switch value {
+        case .integer(let number): bind(PGParameter.int8(number))
+        case .text(let text): bind(PGParameter.text(text))
+        case .instant(let instant): bind(PGParameter.timestamptz(instant))
+        }
+    }
+
+    mutating func anyOf(_ ids: [Int64], column: String) -> String {
+        "\(column) = ANY(\(bind(PGParameter.int8Array(ids)))::bigint[])"
+    }
+}
