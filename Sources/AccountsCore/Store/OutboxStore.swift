@@ -2,12 +2,13 @@
 /// queue an activation mail. (Errors and auditing: `AccountStore`.)
 public protocol OutboxStore: Sendable {
     /// Atomically takes the right to mail `id` now: sets activation_sent_at to `instant` and
-    /// queues the mail in the outbox, unless the account is active or a mail went to its address
-    /// at or after `notBefore`. Returns the previous activation_sent_at and the queued mail, or
+    /// queues an activation mail in the outbox, if the account as read inside the transaction is
+    /// still `eligible` (the workflow's rule) and no activation mail went to its address at or
+    /// after `notBefore`. Returns the previous activation_sent_at and the queued mail, or
     /// `.refused(user)`. With `request` (a visitor asked), also `.overLimit(user)` once the
     /// account has had `request.limit` requests, and else the request's audit entry.
-    func claimActivationMail(id: Int64, at instant: UTCDateTime, notSentSince notBefore: UTCDateTime?,
-                             request: LinkRequestRecord?) throws -> MailClaim
+    func claimActivationMail(id: Int64, ifStill eligible: (User) -> Bool, at instant: UTCDateTime,
+                             notSentSince notBefore: UTCDateTime?, request: LinkRequestRecord?) throws -> MailClaim
 
     /// Undoes a claim whose mail could not be sent, unless something newer happened since.
     func releaseActivationMail(id: Int64, claimedAt instant: UTCDateTime, previous: UTCDateTime?) throws
@@ -65,7 +66,8 @@ public protocol OutboxStore: Sendable {
 
 extension OutboxStore {
     /// The operator's claim: no request limit.
-    public func claimActivationMail(id: Int64, at instant: UTCDateTime, notSentSince notBefore: UTCDateTime?) throws -> MailClaim {
-        try claimActivationMail(id: id, at: instant, notSentSince: notBefore, request: nil)
+    public func claimActivationMail(id: Int64, ifStill eligible: (User) -> Bool, at instant: UTCDateTime,
+                                    notSentSince notBefore: UTCDateTime?) throws -> MailClaim {
+        try claimActivationMail(id: id, ifStill: eligible, at: instant, notSentSince: notBefore, request: nil)
     }
 }

@@ -194,7 +194,7 @@ extension AccountStoreContract {
         XCTAssertFalse(try store.activate(deactivated, at: t0, detail: "test"))
         XCTAssertEqual(try userIDs(store, .inactive), ["once", "elsewhere"])
         XCTAssertEqual(try store.purgeExpired(cutoff: t0, at: t0), 0)
-        guard case .refused = try store.claimActivationMail(id: elsewhere.id, at: t0, notSentSince: nil) else {
+        guard case .refused = try store.claimActivationMail(id: elsewhere.id, ifStill: ActivationWindow.isNeverActivated, at: t0, notSentSince: nil) else {
             return XCTFail("no link for an account that was active once")
         }
     }
@@ -220,12 +220,20 @@ extension AccountStoreContract {
     func checkMailClaimHonoursTheCooldownAndCanBeReleased() throws {
         let store = try openStore(actor: "tester")
         let user = try store.insert(newUser("hong"))
-        guard case .claimed(nil, let queued) = try store.claimActivationMail(id: user.id, at: t0, notSentSince: t0.adding(seconds: -60)) else {
+        // Whether the account may have a mail is the workflow's rule, asked inside the claim.
+        var asked: User?
+        guard case .refused = try store.claimActivationMail(id: user.id, ifStill: { asked = $0; return false }, at: t0, notSentSince: nil) else {
+            return XCTFail("the rule said no")
+        }
+        XCTAssertEqual(asked, user, "the rule is asked about the account as read in the claim")
+        XCTAssertNil(try store.user(id: user.id)?.activationSentAt, "a refused claim claims nothing")
+        XCTAssertNil(try store.pendingMail(.activation, for: user, inFlightSince: t0), "and queues nothing")
+        guard case .claimed(nil, let queued) = try store.claimActivationMail(id: user.id, ifStill: ActivationWindow.isNeverActivated, at: t0, notSentSince: t0.adding(seconds: -60)) else {
             return XCTFail("the first mail is claimed")
         }
         XCTAssertEqual(queued.state, .queued, "and queued in the outbox in the same transaction")
         XCTAssertEqual(try store.pendingMail(.activation, for: user, inFlightSince: t0), queued)
-        guard case .refused = try store.claimActivationMail(id: user.id, at: t0.adding(seconds: 30), notSentSince: t0.adding(seconds: -30)) else {
+        guard case .refused = try store.claimActivationMail(id: user.id, ifStill: ActivationWindow.isNeverActivated, at: t0.adding(seconds: 30), notSentSince: t0.adding(seconds: -30)) else {
             return XCTFail("a second mail within the cooldown must be refused")
         }
         try store.releaseActivationMail(id: user.id, claimedAt: t0.adding(seconds: 1), previous: nil)
@@ -241,18 +249,18 @@ extension AccountStoreContract {
         let user = try store.insert(newUser("hong"))
         let request = LinkRequestRecord(limit: 2, detail: "from 192.0.2.1")
         for second in [0, 1] {
-            guard case .claimed = try store.claimActivationMail(id: user.id, at: t0.adding(seconds: Int64(second)), notSentSince: nil, request: request) else {
+            guard case .claimed = try store.claimActivationMail(id: user.id, ifStill: ActivationWindow.isNeverActivated, at: t0.adding(seconds: Int64(second)), notSentSince: nil, request: request) else {
                 return XCTFail("request \(second + 1) of 2 is claimed")
             }
         }
-        guard case .overLimit = try store.claimActivationMail(id: user.id, at: t0.adding(seconds: 2), notSentSince: nil, request: request) else {
+        guard case .overLimit = try store.claimActivationMail(id: user.id, ifStill: ActivationWindow.isNeverActivated, at: t0.adding(seconds: 2), notSentSince: nil, request: request) else {
             return XCTFail("the third request is over the limit")
         }
         XCTAssertEqual(try store.user(id: user.id)?.activationSentAt, t0.adding(seconds: 1), "a refused request changes nothing")
         var requests = 0
         try store.forEachAuditEntry(AuditQuery()) { if $0.action == .requestActivation { requests += 1 } }
         XCTAssertEqual(requests, 2)
-        guard case .claimed = try store.claimActivationMail(id: user.id, at: t0.adding(seconds: 3), notSentSince: nil) else {
+        guard case .claimed = try store.claimActivationMail(id: user.id, ifStill: ActivationWindow.isNeverActivated, at: t0.adding(seconds: 3), notSentSince: nil) else {
             return XCTFail("the operator has no request limit")
         }
     }
@@ -262,7 +270,7 @@ extension AccountStoreContract {
     func checkTheCooldownCountsPerAddress() throws {
         let store = try openStore(actor: "tester")
         let user = try store.insert(newUser("hong"))
-        guard case .claimed = try store.claimActivationMail(id: user.id, at: t0, notSentSince: t0.adding(seconds: -60)) else {
+        guard case .claimed = try store.claimActivationMail(id: user.id, ifStill: ActivationWindow.isNeverActivated, at: t0, notSentSince: t0.adding(seconds: -60)) else {
             return XCTFail("the first mail is claimed")
         }
         var moved = try XCTUnwrap(try store.user(id: user.id))
@@ -270,17 +278,17 @@ extension AccountStoreContract {
         let updated = try XCTUnwrap(try store.update(try XCTUnwrap(try store.user(id: user.id)), to: moved, action: .update, detail: "email", at: t0))
         XCTAssertEqual(try store.claimPendingMails(notSentSince: t0.adding(seconds: -50), at: t0.adding(seconds: 10)).map(\.accountID), [user.id],
                        "--pending: the new address was not mailed")
-        guard case .refused = try store.claimActivationMail(id: user.id, at: t0.adding(seconds: 20), notSentSince: t0.adding(seconds: -40)) else {
+        guard case .refused = try store.claimActivationMail(id: user.id, ifStill: ActivationWindow.isNeverActivated, at: t0.adding(seconds: 20), notSentSince: t0.adding(seconds: -40)) else {
             return XCTFail("the new address was mailed 10 s ago")
         }
         var back = try XCTUnwrap(try store.user(id: user.id))
         back.email = user.email
         XCTAssertNotNil(try store.update(try XCTUnwrap(try store.user(id: updated.id)), to: back, action: .update, detail: "email", at: t0))
-        guard case .refused = try store.claimActivationMail(id: user.id, at: t0.adding(seconds: 30), notSentSince: t0.adding(seconds: -30)) else {
+        guard case .refused = try store.claimActivationMail(id: user.id, ifStill: ActivationWindow.isNeverActivated, at: t0.adding(seconds: 30), notSentSince: t0.adding(seconds: -30)) else {
             return XCTFail("the first address was mailed 30 s ago")
         }
         XCTAssertEqual(try store.claimPendingMails(notSentSince: t0.adding(seconds: -30), at: t0.adding(seconds: 30)), [])
-        guard case .claimed = try store.claimActivationMail(id: user.id, at: t0.adding(seconds: 61), notSentSince: t0.adding(seconds: 1)) else {
+        guard case .claimed = try store.claimActivationMail(id: user.id, ifStill: ActivationWindow.isNeverActivated, at: t0.adding(seconds: 61), notSentSince: t0.adding(seconds: 1)) else {
             return XCTFail("the cooldown of the first address is over")
         }
     }

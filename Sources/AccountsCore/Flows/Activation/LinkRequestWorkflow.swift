@@ -39,7 +39,8 @@ public struct LinkRequestWorkflow: Sendable {
         if let waiting = try store.pendingMail(.activation, for: user, inFlightSince: instant.adding(seconds: -OutboxEntry.interruptedAfter)) {
             return .queued(user: user, mailID: waiting.id)
         }
-        switch try store.claimActivationMail(id: id, at: instant, notSentSince: MailCooldown(seconds: cooldown).notBefore(instant),
+        switch try store.claimActivationMail(id: id, ifStill: ActivationWindow.isNeverActivated, at: instant,
+                                             notSentSince: MailCooldown(seconds: cooldown).notBefore(instant),
                                              request: LinkRequestRecord(limit: limit, detail: AuditDetail.linkRequested)) {
         case .claimed(_, let mail):
             return .queued(user: user, mailID: mail.id)

@@ -25,7 +25,7 @@ public struct SendActivationWorkflow {
         }
         // Claim the mail in the database first, so two processes cannot both pass the cooldown.
         let notBefore = force ? nil : MailCooldown(seconds: cooldown).notBefore(instant)
-        switch try store.claimActivationMail(id: user.id, at: instant, notSentSince: notBefore) {
+        switch try store.claimActivationMail(id: user.id, ifStill: ActivationWindow.isNeverActivated, at: instant, notSentSince: notBefore) {
         case .claimed(let previous, let entry):
             return try deliver(entry, to: user, at: instant, claim: Claim(previous: previous))
         case .refused(let current), .overLimit(let current):

@@ -187,14 +187,14 @@ extension PostgresStore {
         }
     }
 
-    public func claimActivationMail(id: Int64, at instant: UTCDateTime, notSentSince notBefore: UTCDateTime?,
-                                    request: LinkRequestRecord?) throws -> MailClaim {
+    public func claimActivationMail(id: Int64, ifStill eligible: (User) -> Bool, at instant: UTCDateTime,
+                                    notSentSince notBefore: UTCDateTime?, request: LinkRequestRecord?) throws -> MailClaim {
         try write { connection in
             // The row lock orders claims of one account, as SQLite's write lock does.
             let found = try connection.query("SELECT \(PGRecords.userColumns) FROM users WHERE id = $1 FOR UPDATE", [.int8(id)])
             guard found.count == 1 else { throw AccountsError(.noSuchUser, "no account with id \(id)") }
             let user = try PGRecords.user(found.row(0))
-            guard ActivationWindow.isNeverActivated(user) else { return .refused(user) }
+            guard eligible(user) else { return .refused(user) }
             if let notBefore, try connection.query("SELECT \(Self.coolingDown("$1", since: "$2"))", [.int8(id), .timestamptz(notBefore)]).row(0).bool(0) == true {
                 return .refused(user)
             }

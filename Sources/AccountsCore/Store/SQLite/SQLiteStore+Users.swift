@@ -78,14 +78,14 @@ extension SQLiteStore {
         }
     }
 
-    public func claimActivationMail(id: Int64, at instant: UTCDateTime, notSentSince notBefore: UTCDateTime?,
-                                    request: LinkRequestRecord?) throws -> MailClaim {
+    public func claimActivationMail(id: Int64, ifStill eligible: (User) -> Bool, at instant: UTCDateTime,
+                                    notSentSince notBefore: UTCDateTime?, request: LinkRequestRecord?) throws -> MailClaim {
         try write { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM users WHERE id = ?", arguments: [id]) else {
                 throw AccountsError(.noSuchUser, "no account with id \(id)")
             }
             let user = try User(row: row)
-            guard ActivationWindow.isNeverActivated(user) else { return .refused(user) }
+            guard eligible(user) else { return .refused(user) }
             if let notBefore, try Bool.fetchOne(db, sql: "SELECT \(Self.coolingDown)", arguments: [id, notBefore]) == true {
                 return .refused(user)
             }
