@@ -140,13 +140,17 @@ let package = Package(
             swiftSettings: strict
         ),
         // serve's rules one type at a time (cross-site check, rate limiter, client address,
-        // headers, the log's redaction), in milliseconds, under the pages' HTTP tests.
+        // headers, the log's redaction), and its router in process (SiteRouterTests: requests
+        // handed to the responder, no socket), in milliseconds, under the pages' HTTP tests.
+        // Not HummingbirdTesting: it links AsyncHTTPClient, minutes of build in every CI run.
         .testTarget(
             name: "AccountsWebTests",
             dependencies: [
                 "AccountsWeb",
                 "AccountsCore",
                 .product(name: "HTTPTypes", package: "swift-http-types", condition: .when(traits: ["Serve"])),
+                .product(name: "Hummingbird", package: "hummingbird", condition: .when(traits: ["Serve"])),
+                .product(name: "Logging", package: "swift-log", condition: .when(traits: ["Serve"])),
             ],
             swiftSettings: strict
         ),

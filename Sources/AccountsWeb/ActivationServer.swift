@@ -66,10 +66,10 @@ public struct ActivationServer: Sendable {
     let statisticsStore: AccountStore
     let links: ActivationLinks
     let makeMail: @Sendable () throws -> ActivationMail
-    let route: ActivationRoute
     let templates: PageTemplates
 
-    /// Checks what can be checked before listening: the route ACTIVATION_URL gives, the templates.
+    /// Checks what can be checked before listening: the flows' URL settings (ACTIVATION_URL), the
+    /// templates.
     public init(options: Options, settings: Settings, store: AccountStore, statisticsStore: AccountStore, links: ActivationLinks,
                 makeMail: @escaping @Sendable () throws -> ActivationMail) throws {
         self.options = options
@@ -78,7 +78,7 @@ public struct ActivationServer: Sendable {
         self.statisticsStore = statisticsStore
         self.links = links
         self.makeMail = makeMail
-        route = try ActivationRoute(activationURL: settings.activationURL)
+        try SiteFlows.check(settings)
         templates = try PageTemplates(directory: options.templatesDirectory)
     }
 
@@ -92,22 +92,26 @@ public struct ActivationServer: Sendable {
 
         let store = self.store, links = self.links, makeMail = self.makeMail
         let dispatcher = MailDispatcher(pool: mail) { MailDelivery(store: store, links: links, mail: try makeMail()) }
-        let site = ActivationSite(
-            activation: ActivateWorkflow(store: store, tokens: links.tokens),
-            requests: LinkRequestWorkflow(store: store, tokens: links.tokens, cooldown: settings.activationCooldown, limit: settings.activationResendLimit),
-            dispatcher: dispatcher, offersNewLinks: settings.activationResendLimit > 0)
+        let renderer = PageRenderer(templates: templates, successURL: settings.activationSuccessURL)
         let metrics = ServeMetrics()
-        let health = HealthCheck(store: store, pool: checks)
-        let statistics = MetricsCache(store: statisticsStore, window: links.tokens.window, pool: reports, maximumAge: options.metricsMaximumAge)
-        let separate = options.operationsHost != nil
-        func responder(_ surface: SiteResponder.Surface) -> SiteResponder {
-            SiteResponder(
-                surface: surface, site: site, route: route, templates: templates,
-                securityHeaders: SecurityHeaders(styleHash: templates.styleHash, successURL: settings.activationSuccessURL),
-                limiter: RateLimiter(perMinute: options.postsPerMinute, ipv6Prefix: settings.rateLimitIPv6Prefix), metrics: metrics, pool: pages,
-                health: health, statistics: statistics, trustedProxies: settings.trustedProxies, tls: options.certificate != nil,
-                defaultLanguage: settings.languageCode, successURL: settings.activationSuccessURL)
+        let flows: [any SiteRoutes]
+        do {
+            flows = try SiteFlows.routes(SiteParts(settings: settings, store: store, links: links, dispatcher: dispatcher, renderer: renderer,
+                                                   calls: StoreCalls(pool: pages)))
+        } catch {
+            for pool in pools { try? await pool.shutdownGracefully() }
+            throw error
         }
+        let parts = SiteRouter.Parts(
+            operations: OperationsRoutes(
+                health: HealthCheck(store: store, pool: checks),
+                statistics: MetricsCache(store: statisticsStore, window: links.tokens.window, pool: reports, maximumAge: options.metricsMaximumAge),
+                metrics: metrics),
+            flows: flows, renderer: renderer,
+            securityHeaders: SecurityHeaders(styleHash: templates.styleHash, successURL: settings.activationSuccessURL),
+            limiter: RateLimiter(perMinute: options.postsPerMinute, ipv6Prefix: settings.rateLimitIPv6Prefix), metrics: metrics,
+            client: ClientMiddleware(trustedProxies: settings.trustedProxies, tls: options.certificate != nil, defaultLanguage: settings.languageCode))
+        let separate = options.operationsHost != nil
 
         // Hummingbird's own messages: warnings and worse, on stderr (stdout stays empty).
         var logger = Logger(label: "accounts.serve") { StreamLogHandler.standardError(label: $0) }
@@ -120,22 +124,21 @@ public struct ActivationServer: Sendable {
                                         idleTimeout: .seconds(60)))
         }
         let scheme = options.certificate == nil ? "http" : "https"
-        let prefix = route.prefix
+        let answered = (flows.map(\.summary) + (separate ? [] : [parts.operations.summary])).joined(separator: "; ")
         var services: [any Service] = [
             Application(
-                responder: responder(separate ? .pages : [.pages, .operations]),
+                responder: SiteRouter.responder(separate ? .pages : [.pages, .operations], parts),
                 server: try options.certificate.map { try .tls(http1(publicTable), tlsConfiguration: $0.configuration) } ?? http1(publicTable),
                 configuration: .init(address: .hostname(options.host, port: options.port), serverName: nil),
                 onServerRunning: { channel in
                     guard !quiet else { return }
-                    let what = separate ? "activation links under \(prefix)" : "activation links under \(prefix); /healthz, /metrics"
-                    StandardError.write("accounts serve: listening on \(scheme)://\(Self.address(channel)) (\(what))\n")
+                    StandardError.write("accounts serve: listening on \(scheme)://\(Self.address(channel)) (\(answered))\n")
                 },
                 logger: logger),
         ]
         if let host = options.operationsHost {
             services.append(Application(
-                responder: responder(.operations),
+                responder: SiteRouter.responder(.operations, parts),
                 server: http1(ConnectionTable(maximum: Self.operationsConnections)),
                 configuration: .init(address: .hostname(host, port: options.operationsPort), serverName: nil),
                 onServerRunning: { channel in

@@ -10,6 +10,12 @@ struct ClientAddress: Sendable {
     let address: String
     let https: Bool
 
+    /// The peer as it is, before `ClientMiddleware` has looked at the request.
+    init(unresolvedPeer peer: String?) {
+        address = peer ?? "-"
+        https = false
+    }
+
     init(peer: String?, headers: HTTPFields, trustedProxies: [AddressRange], tls: Bool) {
         let peer = peer ?? "-"
         guard trustedProxies.contains(where: { $0.contains(peer) }) else {

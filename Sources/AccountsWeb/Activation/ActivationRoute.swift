@@ -20,11 +20,16 @@ struct ActivationRoute: Sendable {
         template.link(path: Substring(path), query: query.map { Substring($0) })
     }
 
-    /// The path as the access log shows it, never with a working token in it: an activation
-    /// link's token replaced (and its uid, unless it is one); for any other path that reaches the
-    /// route's prefix (`//users/activate/…`, `/users/activate/Mg%2F<token>/`, a trailing `)`),
-    /// everything after the prefix; and anywhere else, a segment shaped like a token.
+    /// The path as the access log shows it, never with a working token in it: this route's
+    /// redaction where it has one, else `LogRedaction`'s (a segment shaped like a token).
     func redacted(_ path: String) -> String {
+        redactedIfNear(path) ?? LogRedaction.tokenShapesHidden(path)
+    }
+
+    /// An activation link's token replaced (and its uid, unless it is one); for any other path
+    /// that reaches the route's prefix (`//users/activate/…`, `/users/activate/Mg%2F<token>/`, a
+    /// trailing `)`), everything after the prefix; nil for a path nowhere near the route.
+    func redactedIfNear(_ path: String) -> String? {
         // The query form's path holds no token, and the log leaves every query out.
         if case .path(let prefix, let separator, let suffix) = template.placement, let link = template.link(path: Substring(path), query: nil) {
             let uid = UIDCodec.decode(link.uid) != nil ? link.uid : "[uid]"
@@ -41,15 +46,6 @@ struct ActivationRoute: Sendable {
                 return "[redacted]"
             }
         }
-        return path.split(separator: "/", omittingEmptySubsequences: false)
-            .map { Self.looksLikeToken($0) ? "[token]" : String($0) }.joined(separator: "/")
-    }
-
-    /// `…-<20 or more hex digits>`, percent-encoded or not: what is left of a token once cut.
-    private static func looksLikeToken(_ segment: Substring) -> Bool {
-        let text = segment.utf8.contains(UInt8(ascii: "%")) ? (segment.removingPercentEncoding ?? String(segment)) : String(segment)
-        guard let dash = text.lastIndex(of: "-") else { return false }
-        let tail = text[text.index(after: dash)...].prefix { $0.isHexDigit }
-        return tail.count >= 20
+        return nil
     }
 }
